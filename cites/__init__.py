@@ -1,0 +1,1 @@
+"""Appointments of the certificate accreditation office (seed 000)."""

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from documents import services
+from documents.models import Document, DocumentVersion, SealCertificate
+from seu.errors import SeuError
+from seu.models import Organ
+
+
+class TestDocumentForm(forms.Form):
+    title = forms.CharField(label=_("Títol"), max_length=200, initial=_("Document de prova"))
+    organ = forms.ModelChoiceField(
+        label=_("Òrgan"), queryset=Organ.objects.filter(is_active=True), required=False
+    )
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea, required=False, max_length=5000)
+
+
+class VersionInline(admin.TabularInline[DocumentVersion, Document]):
+    model = DocumentVersion
+    fields = ["number", "stage", "blob", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin[Document]):
+    list_display = ["title", "kind", "organ", "issued_at", "timestamp_state", "verify_link"]
+    list_filter = ["kind", "timestamp_state", "organ"]
+    search_fields = ["csv", "title"]
+    date_hierarchy = "issued_at"
+    inlines = [VersionInline]
+    readonly_fields = [f.name for f in Document._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        return False  # issued documents are evidence: never deleted
+
+    @admin.display(description=_("Verificació"))
+    def verify_link(self, obj: Document) -> str:
+        url = reverse("documents:verify_code", args=[obj.csv])
+        return format_html('<a href="{}">{}</a>', url, obj.csv_display)
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        extra = [
+            path(
+                "issue-test/",
+                self.admin_site.admin_view(self.issue_test_view),
+                name="documents_document_issue_test",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def issue_test_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("documents.view_document"):
+            return HttpResponseRedirect(reverse("admin:index"))
+        form = TestDocumentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                document = services.issue_document(
+                    kind=Document.Kind.TEST,
+                    title=form.cleaned_data["title"],
+                    template_name="documents/pdf/test_document.html",
+                    context={"text": form.cleaned_data["text"]},
+                    organ=form.cleaned_data["organ"],
+                    language=getattr(request, "LANGUAGE_CODE", "ca"),
+                    acting_user=request.user,  # type: ignore[arg-type]
+                )
+            except SeuError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    _("Document emès amb el CSV %(csv)s.") % {"csv": document.csv_display},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:documents_document_change", args=[document.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Emetre un document de prova"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/documents/issue_test.html", context)
+
+
+@admin.register(SealCertificate)
+class SealCertificateAdmin(admin.ModelAdmin[SealCertificate]):
+    list_display = ["subject", "not_before", "not_after", "fingerprint"]
+    readonly_fields = [f.name for f in SealCertificate._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

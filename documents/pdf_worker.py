@@ -1,0 +1,61 @@
+"""The PDF renderer's worker side, run in separate processes with a memory cap.
+
+Nothing here imports Django: the worker is started by ``multiprocessing`` and must stay small. It
+renders only our own templates' HTML, and its URL fetcher reaches nothing but ``data:`` URLs and our
+static files: no ``file://``, no network, so a value that slipped into a template cannot make the
+renderer read the disk or call out.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import resource
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+STATIC_BASE = "https://seu-static.invalid/static/"
+
+_static_roots: list[Path] = []
+
+
+class TooManyPages(Exception):
+    pass
+
+
+def init_worker(memory_mb: int, static_roots: list[str]) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _static_roots[:] = [Path(root).resolve() for root in static_roots]
+    import weasyprint  # noqa: F401  (import once, before the first document)
+
+
+def _fetcher():  # type: ignore[no-untyped-def]
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith(STATIC_BASE):
+                relative = unquote(urlsplit(url).path)[len("/static/") :]
+                for root in _static_roots:
+                    candidate = (root / relative).resolve()
+                    if candidate.is_relative_to(root) and candidate.is_file():
+                        mime, _ = mimetypes.guess_type(candidate.name)
+                        return URLFetcherResponse(
+                            url,
+                            body=candidate.read_bytes(),
+                            headers={"Content-Type": mime or "application/octet-stream"},
+                        )
+            raise ValueError(f"resource not allowed in documents: {url[:80]}")
+
+    return StaticOnlyFetcher()
+
+
+def render(html: str, max_pages: int) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher()).render()
+    if len(document.pages) > max_pages:
+        raise TooManyPages(len(document.pages))
+    return document.write_pdf()  # type: ignore[no-any-return]

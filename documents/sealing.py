@@ -1,0 +1,161 @@
+"""The town hall's electronic seal (art. 10.1.a): one key, loaded once per process.
+
+The seal comes from a PKCS#12 file (``SEAL_PKCS12_FILE`` / ``SEAL_PKCS12_PASSWORD``). A missing file
+or a wrong password is an ``ImproperlyConfigured`` naming the setting, raised at start-up by
+``seu.wsgi`` and by the system check, not at the first document. Production refuses a seal issued
+by the development PKI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from asn1crypto import keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from seu.devpki import DEV_MARKER
+
+
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner re-parses the private key on every signature; this one keeps the
+    parsed key (measured: 37 ms -> under 1 ms per seal for RSA)."""
+
+    def __init__(
+        self, *, private_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey, **kwargs: object
+    ) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+        if isinstance(self._private_key, ec.EllipticCurvePrivateKey):
+            return self._private_key.sign(data, ec.ECDSA(hash_algo))
+        return self._private_key.sign(data, padding.PKCS1v15(), hash_algo)
+
+
+@dataclass(frozen=True)
+class Seal:
+    signer: signers.Signer
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        return self.certificate.fingerprint(hashes.SHA256()).hex()
+
+    @property
+    def subject(self) -> str:
+        return self.certificate.subject.rfc4514_string()
+
+    @property
+    def is_development(self) -> bool:
+        names = [cert.issuer.rfc4514_string() for cert in (self.certificate, *self.chain)]
+        return any(DEV_MARKER in name for name in names)
+
+
+_lock = threading.Lock()
+_seal: Seal | None = None
+
+
+def load_seal(path: Path, password: str, *, production: bool) -> Seal:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImproperlyConfigured(
+            f"SEAL_PKCS12_FILE: the seal file {str(path)!r} does not exist "
+            "(development: run `make run` once, or `manage.py devpki`)"
+        ) from None
+    except OSError as exc:
+        raise ImproperlyConfigured(f"SEAL_PKCS12_FILE: cannot read {str(path)!r} ({exc})") from None
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, password.encode() or None)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SEAL_PKCS12_PASSWORD: wrong password for {str(path)!r}, or the file is not PKCS#12"
+        ) from None
+    if key is None or cert is None:
+        raise ImproperlyConfigured(f"SEAL_PKCS12_FILE: {str(path)!r} holds no key and certificate")
+    if isinstance(key, rsa.RSAPrivateKey) and key.key_size < 3072 and production:
+        raise ImproperlyConfigured("SEAL_PKCS12_FILE: an RSA seal key needs at least 3072 bits")
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise ImproperlyConfigured("SEAL_PKCS12_FILE: the seal key must be ECDSA or RSA")
+    chain = tuple(extra or ())
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    asn1_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    asn1_chain = [
+        asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain
+    ]
+    signer = _LoadedKeySigner(
+        private_key=key,
+        signing_cert=asn1_cert,
+        signing_key=keys.PrivateKeyInfo.load(der_key),
+        cert_registry=SimpleCertificateStore.from_certs([asn1_cert, *asn1_chain]),
+    )
+    seal = Seal(signer=signer, certificate=cert, chain=chain)
+    if production and seal.is_development:
+        raise ImproperlyConfigured(
+            "SEAL_PKCS12_FILE: this seal was issued by the development PKI; "
+            "production needs the town hall's own seal certificate"
+        )
+    return seal
+
+
+def get_seal() -> Seal:
+    """The process's seal, loaded on first use and kept."""
+    global _seal
+    if _seal is None:
+        with _lock:
+            if _seal is None:
+                _seal = load_seal(
+                    Path(settings.SEAL_PKCS12_FILE),
+                    settings.SEAL_PKCS12_PASSWORD,
+                    production=settings.PRODUCTION,
+                )
+    return _seal
+
+
+def reset_seal() -> None:
+    """Forget the loaded seal (tests that change the seal settings)."""
+    global _seal
+    with _lock:
+        _seal = None
+
+
+SIGNATURE_FIELD = "SegellAjuntament"
+
+
+def seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
+    """A PAdES baseline B-B seal over the whole PDF; the timestamp follows as a new version."""
+    seal = get_seal()
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    meta = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+        md_algorithm="sha256",
+    )
+    output = signers.PdfSigner(meta, signer=seal.signer).sign_pdf(
+        writer, bytes_reserved=16384, in_place=False
+    )
+    return output.getvalue()  # type: ignore[no-any-return]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,300 @@
+"""Use cases of the document pipeline: issue (render -> store -> seal), timestamp, verify.
+
+Every document the town hall issues goes through ``issue_document``: receipts, notification evidence,
+exposure certificates, case indexes, certificates and authentic copies alike (DESIGN "Documents and
+trust").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from cryptography.hazmat.primitives import serialization
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from documents import rendering, sealing, trust, verification_code
+from documents.models import Blob, Document, DocumentVersion, SealCertificate
+from seu import calendar
+from seu.errors import NotFound, RateLimited
+from seu.models import Organ, TownHall
+
+logger = logging.getLogger(__name__)
+security_log = logging.getLogger("seu.security")
+
+# Back-off between timestamp attempts after the TSA failed (the sweep retries when due).
+TIMESTAMP_RETRY_DELAYS = [60, 300, 900, 3600]
+
+
+def verification_url(csv: str) -> str:
+    return settings.SEU_BASE_URL + reverse("documents:verify_code", args=[csv])
+
+
+def qr_svg_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+
+
+def store_blob(data: bytes, content_type: str) -> Blob:
+    """Store ``data`` once, addressed by its SHA-256; storing the same bytes again is a no-op."""
+    digest = sealing.sha256_hex(data)
+    existing = Blob.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return existing
+    blob = Blob(sha256=digest, size=len(data), content_type=content_type)
+    blob.file.save(digest, ContentFile(data), save=False)
+    blob.save(force_insert=True)
+    return blob
+
+
+def _seal_certificate_row() -> SealCertificate:
+    seal = sealing.get_seal()
+    cert = seal.certificate
+    row, _ = SealCertificate.objects.get_or_create(
+        fingerprint=seal.fingerprint,
+        defaults={
+            "subject": cert.subject.rfc4514_string(),
+            "issuer": cert.issuer.rfc4514_string(),
+            "serial_number": format(cert.serial_number, "X"),
+            "not_before": cert.not_valid_before_utc,
+            "not_after": cert.not_valid_after_utc,
+            "pem": cert.public_bytes(serialization.Encoding.PEM).decode(),
+        },
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    csv: str
+    sealed_pdf: bytes
+    issued_at: dt.datetime
+
+
+def prepare_document(
+    *,
+    template_name: str,
+    context: dict[str, Any],
+    title: str,
+    organ: Organ | None,
+    language: str,
+    now: dt.datetime,
+) -> PreparedDocument:
+    """Render and seal, touching no database row: callers may do it before opening a
+    transaction, keeping row locks short."""
+    csv = verification_code.new_code()
+    url = verification_url(csv)
+    town_hall = TownHall.objects.current()
+    pdf = rendering.render_pdf(
+        template_name,
+        {
+            **context,
+            "title": title,
+            "organ": organ,
+            "town_hall": town_hall,
+            "csv": verification_code.display(csv),
+            "verification_url": url,
+            "verification_base_url": settings.SEU_BASE_URL + reverse("documents:verify"),
+            "qr_code": qr_svg_data_uri(url),
+            "issued_at": now,
+        },
+        language,
+    )
+    sealed = sealing.seal_pdf(
+        pdf, reason=str(title), location=town_hall.municipality or town_hall.name
+    )
+    return PreparedDocument(csv=csv, sealed_pdf=sealed, issued_at=now)
+
+
+@transaction.atomic
+def record_document(
+    *,
+    prepared: PreparedDocument,
+    kind: str,
+    title: str,
+    organ: Organ | None,
+    language: str,
+    acting_user: AbstractBaseUser | None,
+) -> Document:
+    document = Document.objects.create(
+        csv=prepared.csv,
+        kind=kind,
+        title=title,
+        organ=organ,
+        language=language,
+        issued_at=prepared.issued_at,
+        issued_by=acting_user,
+        seal_certificate=_seal_certificate_row(),
+        timestamp_due_at=prepared.issued_at,
+    )
+    DocumentVersion.objects.create(
+        document=document,
+        number=1,
+        stage=DocumentVersion.Stage.SEALED,
+        blob=store_blob(prepared.sealed_pdf, "application/pdf"),
+        created_at=prepared.issued_at,
+    )
+    transaction.on_commit(lambda: _queue_timestamp(document.pk))
+    return document
+
+
+def _queue_timestamp(document_id: int) -> None:
+    # The document is already committed; if the broker is down, the periodic sweep timestamps it
+    # later (timestamp_due_at is set), so a queueing failure must not fail the caller's request.
+    from documents import tasks  # tasks import services; resolve the cycle at call time
+
+    try:
+        tasks.timestamp_document.delay(document_id)
+    except Exception:
+        logger.warning("could not queue the timestamp of document %s", document_id, exc_info=True)
+
+
+def issue_document(
+    *,
+    kind: str,
+    title: str,
+    template_name: str,
+    context: dict[str, Any],
+    organ: Organ | None = None,
+    language: str = "ca",
+    acting_user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Render, seal and record a document; its timestamp follows asynchronously.
+
+    When called inside a transaction (a registry entry and its receipt), the document is recorded
+    in it and its timestamp task is queued only if that transaction commits.
+    """
+    prepared = prepare_document(
+        template_name=template_name,
+        context=context,
+        title=title,
+        organ=organ,
+        language=language,
+        now=now or calendar.now(),
+    )
+    return record_document(
+        prepared=prepared,
+        kind=kind,
+        title=title,
+        organ=organ,
+        language=language,
+        acting_user=acting_user,
+    )
+
+
+def add_timestamp(*, document_id: int, now: dt.datetime | None = None) -> bool:
+    """Timestamp a document's sealed version as a new version. Idempotent: returns False when
+    there is nothing to do (already timestamped, or another worker holds it right now).
+
+    A TSA failure leaves the document pending with a later ``timestamp_due_at``; the periodic
+    sweep picks it up then.
+    """
+    now = now or calendar.now()
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update(skip_locked=True)
+            .filter(pk=document_id, timestamp_state=Document.TimestampState.PENDING)
+            .first()
+        )
+        if document is None:
+            return False
+        current = document.current_version()
+        try:
+            stamped = trust.timestamp_pdf(current.blob.read())
+        except trust.TsaUnavailable as exc:
+            delay = TIMESTAMP_RETRY_DELAYS[
+                min(document.timestamp_attempts, len(TIMESTAMP_RETRY_DELAYS) - 1)
+            ]
+            document.timestamp_attempts += 1
+            document.timestamp_due_at = now + dt.timedelta(seconds=delay)
+            document.timestamp_error = str(exc.__cause__ or exc)[:300]
+            document.save(
+                update_fields=["timestamp_attempts", "timestamp_due_at", "timestamp_error"]
+            )
+            logger.warning("timestamp of document %s failed: %s", document_id, exc.__cause__)
+            return False
+        DocumentVersion.objects.create(
+            document=document,
+            number=current.number + 1,
+            stage=DocumentVersion.Stage.TIMESTAMPED,
+            blob=store_blob(stamped, "application/pdf"),
+            created_at=now,
+        )
+        document.timestamp_state = Document.TimestampState.DONE
+        document.timestamped_at = now
+        document.timestamp_due_at = None
+        document.timestamp_error = ""
+        document.save(
+            update_fields=["timestamp_state", "timestamped_at", "timestamp_due_at", "timestamp_error"]
+        )
+        return True
+
+
+def due_timestamp_ids(*, now: dt.datetime | None = None, limit: int = 100) -> list[int]:
+    return list(
+        Document.objects.timestamp_due(at=now or calendar.now()).values_list("pk", flat=True)[
+            :limit
+        ]
+    )
+
+
+# --- Public verification (art. 30.4) --------------------------------------------------------------
+
+
+def _failure_key(address: str) -> str:
+    return f"verify-failures:{address}"
+
+
+def check_not_throttled(*, address: str) -> None:
+    failures = cache.get(_failure_key(address), 0)
+    if failures >= settings.VERIFY_MAX_FAILURES:
+        raise RateLimited(
+            _(
+                "Massa intents fallits des d'aquesta adreça. Torneu-ho a provar d'aquí a "
+                "%(minutes)d minuts."
+            )
+            % {"minutes": max(1, settings.VERIFY_FAILURE_WINDOW_SECONDS // 60)}
+        )
+
+
+def record_failed_lookup(*, address: str, typed: str) -> None:
+    key = _failure_key(address)
+    window = settings.VERIFY_FAILURE_WINDOW_SECONDS
+    if cache.add(key, 1, timeout=window):
+        failures = 1
+    else:
+        try:
+            failures = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            failures = 1
+    security_log.warning(
+        "csv verification failed address=%s failures=%d typed=%r", address, failures, typed[:40]
+    )
+
+
+def find_document(*, text: str, address: str) -> Document:
+    """The document whose CSV is typed in ``text``. Typos are caught by the check symbol and cost
+    nothing; an unknown well-formed code counts as a failed guess for ``address``."""
+    check_not_throttled(address=address)
+    code = verification_code.parse(text)
+    document = (
+        Document.objects.select_related("organ", "seal_certificate").filter(csv=code).first()
+    )
+    if document is None:
+        record_failed_lookup(address=address, typed=text)
+        raise NotFound(_("No hi ha cap document amb aquest CSV."))
+    return document
+
+
+def verification_report(document: Document) -> trust.DocumentReport:
+    return trust.validate_pdf(document.current_version().blob.read())

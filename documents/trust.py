@@ -1,0 +1,216 @@
+"""Timestamps from the TSA (art. 30.1) and the signature report of a sealed PDF.
+
+Validation never fetches anything: the trust anchors are the configured roots
+(``TRUST_ROOTS_FILE``), and no URL found inside a document or certificate is followed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko_certvalidator import ValidationContext
+
+from seu.errors import Unavailable
+
+logger = logging.getLogger(__name__)
+
+
+class TsaUnavailable(Unavailable):
+    code = "tsa_unavailable"
+
+
+@lru_cache(maxsize=4)
+def _load_roots(path: str, mtime: float) -> tuple[asn1_x509.Certificate, ...]:
+    data = Path(path).read_bytes()
+    certs = [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+    return tuple(certs)
+
+
+def trust_roots() -> tuple[asn1_x509.Certificate, ...]:
+    path = Path(settings.TRUST_ROOTS_FILE)
+    try:
+        return _load_roots(str(path), path.stat().st_mtime)
+    except FileNotFoundError:
+        logger.error("TRUST_ROOTS_FILE %s does not exist; nothing will be trusted", path)
+        return ()
+
+
+def validation_context() -> ValidationContext:
+    return ValidationContext(
+        trust_roots=list(trust_roots()),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+
+
+def timestamp_pdf(pdf: bytes) -> bytes:
+    """Add an RFC 3161 document timestamp (with the validation data at hand) as an incremental
+    update: the sealed bytes stay as they were, the new version is a superset."""
+    if not settings.TSA_URL:
+        raise TsaUnavailable(_("No hi ha cap autoritat de segellat de temps configurada."))
+    timestamper = RequestsHTTPTimeStamper(settings.TSA_URL, timeout=settings.TSA_TIMEOUT_SECONDS)
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    try:
+        output = signers.PdfTimeStamper(timestamper).timestamp_pdf(
+            writer, "sha256", validation_context=validation_context(), in_place=False
+        )
+    except (TimestampRequestError, SigningError, OSError) as exc:
+        raise TsaUnavailable(_("L'autoritat de segellat de temps no ha respost.")) from exc
+    return output.getvalue()  # type: ignore[no-any-return]
+
+
+@dataclass
+class SignatureReport:
+    is_timestamp: bool
+    field_name: str
+    signer: str
+    signer_common_name: str
+    signed_at: dt.datetime | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    covers_whole_document: bool
+    cert_not_before: dt.datetime | None = None
+    cert_not_after: dt.datetime | None = None
+    timestamp_at: dt.datetime | None = None
+    timestamp_valid: bool = False
+    # Only timestamps and validation data were appended after this signature (pyHanko's
+    # difference analysis), so the content it signed is what the file shows.
+    only_permitted_changes_after: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted
+
+
+@dataclass
+class DocumentReport:
+    signatures: list[SignatureReport] = field(default_factory=list)
+    readable: bool = True
+
+    @property
+    def seal(self) -> SignatureReport | None:
+        return next((s for s in self.signatures if not s.is_timestamp), None)
+
+    @property
+    def timestamps(self) -> list[SignatureReport]:
+        return [s for s in self.signatures if s.is_timestamp]
+
+    @property
+    def unchanged_since_sealing(self) -> bool:
+        """True when every signature is intact and valid and only timestamp/validation data was
+        appended after the seal (the seal itself reports it as a permitted change)."""
+        return (
+            self.readable
+            and self.seal is not None
+            and all(s.intact and s.valid for s in self.signatures)
+            and all(s.only_permitted_changes_after for s in self.signatures)
+        )
+
+
+def _common_name(cert: asn1_x509.Certificate) -> str:
+    return str(cert.subject.native.get("common_name", cert.subject.human_friendly))
+
+
+def _permitted(status: object) -> bool:
+    level = getattr(status, "modification_level", None)
+    coverage = getattr(status, "coverage", None)
+    if coverage is not None and coverage.name == "ENTIRE_FILE":
+        return True
+    return level is not None and level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+
+
+def validate_pdf(pdf: bytes) -> DocumentReport:
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception:
+        logger.warning("verification: a stored PDF could not be parsed", exc_info=True)
+        return DocumentReport(readable=False)
+    report = DocumentReport()
+    context = validation_context()
+    usage = KeyUsageConstraints(key_usage={"non_repudiation"})
+    for signature in embedded:
+        try:
+            if signature.sig_object_type == "/DocTimeStamp":
+                ts_status = validate_pdf_timestamp(signature, validation_context=context)
+                cert = ts_status.signing_cert
+                report.signatures.append(
+                    SignatureReport(
+                        is_timestamp=True,
+                        field_name=signature.field_name,
+                        signer=cert.subject.human_friendly,
+                        signer_common_name=_common_name(cert),
+                        signed_at=ts_status.timestamp,
+                        intact=ts_status.intact,
+                        valid=ts_status.valid,
+                        trusted=ts_status.trusted,
+                        covers_whole_document=ts_status.coverage.name == "ENTIRE_FILE",
+                        only_permitted_changes_after=_permitted(ts_status),
+                        cert_not_before=cert.not_valid_before,
+                        cert_not_after=cert.not_valid_after,
+                        timestamp_at=ts_status.timestamp,
+                        timestamp_valid=ts_status.intact and ts_status.valid and ts_status.trusted,
+                    )
+                )
+                continue
+            status = validate_pdf_signature(
+                signature,
+                signer_validation_context=context,
+                ts_validation_context=context,
+                key_usage_settings=usage,
+            )
+            cert = status.signing_cert
+            ts = status.timestamp_validity
+            report.signatures.append(
+                SignatureReport(
+                    is_timestamp=False,
+                    field_name=signature.field_name,
+                    signer=cert.subject.human_friendly,
+                    signer_common_name=_common_name(cert),
+                    signed_at=status.signer_reported_dt,
+                    intact=status.intact,
+                    valid=status.valid,
+                    trusted=status.trusted,
+                    covers_whole_document=status.coverage.name == "ENTIRE_FILE",
+                    only_permitted_changes_after=_permitted(status),
+                    cert_not_before=cert.not_valid_before,
+                    cert_not_after=cert.not_valid_after,
+                    timestamp_at=ts.timestamp if ts else None,
+                    timestamp_valid=bool(ts and ts.valid and ts.intact),
+                )
+            )
+        except Exception:
+            logger.warning("verification: signature %s failed to validate", exc_info=True)
+            report.signatures.append(
+                SignatureReport(
+                    is_timestamp=signature.sig_object_type == "/DocTimeStamp",
+                    field_name=str(signature.field_name),
+                    signer="",
+                    signer_common_name="",
+                    signed_at=None,
+                    intact=False,
+                    valid=False,
+                    trusted=False,
+                    covers_whole_document=False,
+                )
+            )
+    return report

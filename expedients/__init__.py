@@ -1,0 +1,1 @@
+"""Procedure catalog, case files, signed index, representation, certificates (art. 20-31)."""

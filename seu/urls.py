@@ -1,0 +1,29 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from documents import api as documents_api
+from seu import views
+
+# Addresses printed on documents (the QR code's /verificar/<csv>/) must never change: Catalan
+# paths without a prefix, Spanish and English under /es/ and /en/.
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/v1/verificacio/<str:code>/",
+        documents_api.VerificationView.as_view(),
+        name="api-verification",
+    ),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("accessibilitat/", views.accessibility, name="accessibility"),
+    path("avis-legal/", views.legal_notice, name="legal_notice"),
+    path("", include("documents.urls")),
+    path("gestio/", admin.site.urls),
+    path("<slug:slug>/", views.section, name="section"),
+    prefix_default_language=False,
+)

@@ -1,0 +1,1 @@
+"""Electronic notice board: edicts and their certified exposure period (art. 18)."""

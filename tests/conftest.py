@@ -1,0 +1,166 @@
+"""Shared fixtures: the development PKI, a local TSA, a real Celery worker, the named actors.
+
+The suite runs on whatever ``DATABASE_URL``/``REDIS_URL`` say (PostgreSQL and Redis in CI), or on
+SQLite and the filesystem broker without them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from seu.devpki import DevPki, ensure_dev_pki
+from seu.devservices import DevServicesServer, start_dev_services
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dev_pki() -> DevPki:
+    return ensure_dev_pki(settings.DEV_PKI_DIR)
+
+
+@pytest.fixture(scope="session")
+def dev_services(dev_pki: DevPki) -> Iterator[DevServicesServer]:
+    server = start_dev_services(dev_pki)
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tsa_url(dev_services: DevServicesServer) -> str:
+    """Every test (and the worker) talks to the local TSA started for this session."""
+    url = dev_services.base_url + "/tsa"
+    settings.TSA_URL = url
+    return url
+
+
+@pytest.fixture
+def tsa(dev_services: DevServicesServer) -> Iterator[DevServicesServer]:
+    dev_services.tsa_failures_left = 0
+    yield dev_services
+    dev_services.tsa_failures_left = 0
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def _database_url() -> str:
+    params = connection.settings_dict
+    if params["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{params['NAME']}"
+    user = quote(params.get("USER") or "")
+    password = quote(params.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = params.get("HOST") or "127.0.0.1"
+    port = params.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{params['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None, django_db_blocker: object, tsa_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``celery worker`` process on the test database and the configured broker."""
+    from seu.celery import app
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        database_url = _database_url()
+    app.control.purge()
+    log_dir = tmp_path_factory.mktemp("worker")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TSA_URL": tsa_url,
+        "SEU_VAR_DIR": str(settings.VAR_DIR),
+        "SEU_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    pidfile = log_dir / "worker.pid"
+    log = (log_dir / "worker.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "seu", "worker", "--pool=solo",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--loglevel=INFO", f"--pidfile={pidfile}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError((log_dir / "worker.log").read_text())
+        if b"ready." in (log_dir / "worker.log").read_bytes():
+            break
+        time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("the Celery worker did not start in 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1) -> bool:  # type: ignore[no-untyped-def]
+    """Poll ``predicate`` until true (for work done by another process, never for a deadline)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
+
+
+# --- Named actors (STYLE.md): reused by every app's tests --------------------------------------
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def town_hall(db: None):  # type: ignore[no-untyped-def]
+    from tests.factories import TownHallFactory
+
+    return TownHallFactory()
+
+
+@pytest.fixture
+def organ(db: None):  # type: ignore[no-untyped-def]
+    from tests.factories import OrganFactory
+
+    return OrganFactory(code="secretaria", name="Secretaria")
+
+
+@pytest.fixture
+def administrator(db: None):  # type: ignore[no-untyped-def]
+    """A superuser of the back-office."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="administradora", superuser=True)
+
+
+@pytest.fixture
+def clerk(db: None):  # type: ignore[no-untyped-def]
+    """A staff member without special permissions."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="clerk", staff=True)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from seu.models import NonWorkingDay, Organ, TownHall
+
+
+class TownHallFactory(factory.django.DjangoModelFactory[TownHall]):
+    class Meta:
+        model = TownHall
+
+    name = "Ajuntament de Sant Llorenç des Cardassar"
+    nif = "P0705700C"
+    address = "Plaça de l'Ajuntament, 1"
+    postal_code = "07530"
+    municipality = "Sant Llorenç des Cardassar"
+    phone = "971 83 83 83"
+    email = "ajuntament@example.org"
+
+
+class OrganFactory(factory.django.DjangoModelFactory[Organ]):
+    class Meta:
+        model = Organ
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"organ-{n}")
+    name = factory.Sequence(lambda n: f"Àrea {n}")
+
+
+class NonWorkingDayFactory(factory.django.DjangoModelFactory[NonWorkingDay]):
+    class Meta:
+        model = NonWorkingDay
+
+    kind = NonWorkingDay.Kind.LOCAL_HOLIDAY
+    name = "Festa local"
+
+
+class UserFactory(factory.django.DjangoModelFactory[object]):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    class Params:
+        staff = factory.Trait(is_staff=True)
+        superuser = factory.Trait(is_staff=True, is_superuser=True)
