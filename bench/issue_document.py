@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -61,7 +60,7 @@ def summary(name: str, samples: list[float], wall: float) -> dict[str, float]:
     return figures
 
 
-def timed(function, count: int) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+def timed(function, count: int) -> tuple[list[float], float]:
     samples = []
     start = time.perf_counter()
     for i in range(count):
@@ -98,12 +97,20 @@ def main() -> None:
 
     # Warm up: the renderer's worker processes, fonts, the seal key.
     for i in range(5):
-        sealing.seal_pdf(rendering.render_pdf(TEMPLATE, context_for(i), "ca"), reason="w", location="w")
-        services.issue_document(kind="test", title="warm-up", template_name=TEMPLATE, context=context)
+        sealing.seal_pdf(
+            rendering.render_pdf(TEMPLATE, context_for(i), "ca"), reason="w", location="w"
+        )
+        services.issue_document(
+            kind="test", title="warm-up", template_name=TEMPLATE, context=context
+        )
 
     one_pdf = rendering.render_pdf(TEMPLATE, context_for(0), "ca")
-    render_samples, render_wall = timed(lambda i: rendering.render_pdf(TEMPLATE, context_for(i), "ca"), count)
-    seal_samples, seal_wall = timed(lambda i: sealing.seal_pdf(one_pdf, reason="b", location="b"), count)
+    render_samples, render_wall = timed(
+        lambda i: rendering.render_pdf(TEMPLATE, context_for(i), "ca"), count
+    )
+    seal_samples, seal_wall = timed(
+        lambda i: sealing.seal_pdf(one_pdf, reason="b", location="b"), count
+    )
     bare_samples, bare_wall = timed(
         lambda i: sealing.seal_pdf(
             rendering.render_pdf(TEMPLATE, context_for(i), "ca"), reason="b", location="b"

@@ -24,7 +24,7 @@ class TestDocumentForm(forms.Form):
 
 class VersionInline(admin.TabularInline[DocumentVersion, Document]):
     model = DocumentVersion
-    fields = ["number", "stage", "blob", "created_at"]
+    fields = ("number", "stage", "blob", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -53,7 +53,7 @@ class DocumentAdmin(admin.ModelAdmin[Document]):
         url = reverse("documents:verify_code", args=[obj.csv])
         return format_html('<a href="{}">{}</a>', url, obj.csv_display)
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self):
         extra = [
             path(
                 "issue-test/",

@@ -21,6 +21,6 @@ class VerifyForm(forms.Form):
         try:
             return verification_code.parse(self.cleaned_data["csv"])
         except verification_code.MalformedCode as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
+            raise forms.ValidationError(str(exc.message), code=exc.code) from None
         except verification_code.MistypedCode as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
+            raise forms.ValidationError(str(exc.message), code=exc.code) from None

@@ -35,7 +35,7 @@ class Blob(models.Model):
 
     def read(self) -> bytes:
         with self.file.open("rb") as handle:
-            return handle.read()  # type: ignore[no-any-return]
+            return handle.read()
 
 
 class SealCertificate(models.Model):

@@ -29,10 +29,10 @@ def init_worker(memory_mb: int, static_roots: list[str]) -> None:
     import weasyprint  # noqa: F401  (import once, before the first document)
 
 
-def _fetcher():  # type: ignore[no-untyped-def]
+def _fetcher():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class StaticOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
@@ -58,4 +58,4 @@ def render(html: str, max_pages: int) -> bytes:
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher()).render()
     if len(document.pages) > max_pages:
         raise TooManyPages(len(document.pages))
-    return document.write_pdf()  # type: ignore[no-any-return]
+    return document.write_pdf()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings

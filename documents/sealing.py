@@ -154,7 +154,7 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     output = signers.PdfSigner(meta, signer=seal.signer).sign_pdf(
         writer, bytes_reserved=16384, in_place=False
     )
-    return output.getvalue()  # type: ignore[no-any-return]
+    return output.getvalue()
 
 
 def sha256_hex(data: bytes) -> str:

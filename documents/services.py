@@ -1,8 +1,8 @@
 """Use cases of the document pipeline: issue (render -> store -> seal), timestamp, verify.
 
-Every document the town hall issues goes through ``issue_document``: receipts, notification evidence,
-exposure certificates, case indexes, certificates and authentic copies alike (DESIGN "Documents and
-trust").
+Every document the town hall issues goes through ``issue_document``: receipts, notification
+evidence, exposure certificates, case indexes, certificates and authentic copies alike (DESIGN
+"Documents and trust").
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def record_document(
     language: str,
     acting_user: AbstractBaseUser | None,
 ) -> Document:
-    document = Document.objects.create(
+    document = Document.objects.create(  # type: ignore[misc]  # any user model
         csv=prepared.csv,
         kind=kind,
         title=title,
@@ -234,7 +234,12 @@ def add_timestamp(*, document_id: int, now: dt.datetime | None = None) -> bool:
         document.timestamp_due_at = None
         document.timestamp_error = ""
         document.save(
-            update_fields=["timestamp_state", "timestamped_at", "timestamp_due_at", "timestamp_error"]
+            update_fields=[
+                "timestamp_state",
+                "timestamped_at",
+                "timestamp_due_at",
+                "timestamp_error",
+            ]
         )
         return True
 
@@ -287,9 +292,7 @@ def find_document(*, text: str, address: str) -> Document:
     nothing; an unknown well-formed code counts as a failed guess for ``address``."""
     check_not_throttled(address=address)
     code = verification_code.parse(text)
-    document = (
-        Document.objects.select_related("organ", "seal_certificate").filter(csv=code).first()
-    )
+    document = Document.objects.select_related("organ", "seal_certificate").filter(csv=code).first()
     if document is None:
         record_failed_lookup(address=address, typed=text)
         raise NotFound(_("No hi ha cap document amb aquest CSV."))

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
-from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
@@ -74,7 +74,7 @@ def timestamp_pdf(pdf: bytes) -> bytes:
         )
     except (TimestampRequestError, SigningError, OSError) as exc:
         raise TsaUnavailable(_("L'autoritat de segellat de temps no ha respost.")) from exc
-    return output.getvalue()  # type: ignore[no-any-return]
+    return output.getvalue()
 
 
 @dataclass
@@ -130,6 +130,11 @@ def _common_name(cert: asn1_x509.Certificate) -> str:
     return str(cert.subject.native.get("common_name", cert.subject.human_friendly))
 
 
+def _whole(status: object) -> bool:
+    coverage = getattr(status, "coverage", None)
+    return coverage is not None and coverage.name == "ENTIRE_FILE"
+
+
 def _permitted(status: object) -> bool:
     level = getattr(status, "modification_level", None)
     coverage = getattr(status, "coverage", None)
@@ -163,7 +168,7 @@ def validate_pdf(pdf: bytes) -> DocumentReport:
                         intact=ts_status.intact,
                         valid=ts_status.valid,
                         trusted=ts_status.trusted,
-                        covers_whole_document=ts_status.coverage.name == "ENTIRE_FILE",
+                        covers_whole_document=_whole(ts_status),
                         only_permitted_changes_after=_permitted(ts_status),
                         cert_not_before=cert.not_valid_before,
                         cert_not_after=cert.not_valid_after,
@@ -190,7 +195,7 @@ def validate_pdf(pdf: bytes) -> DocumentReport:
                     intact=status.intact,
                     valid=status.valid,
                     trusted=status.trusted,
-                    covers_whole_document=status.coverage.name == "ENTIRE_FILE",
+                    covers_whole_document=_whole(status),
                     only_permitted_changes_after=_permitted(status),
                     cert_not_before=cert.not_valid_before,
                     cert_not_after=cert.not_valid_after,

@@ -57,7 +57,10 @@ def _lookup(request: HttpRequest, code: str) -> Document | HttpResponse:
         )
     except services.verification_code.MalformedCode as exc:
         return render(
-            request, "documents/verify.html", {"form": VerifyForm(), "error": exc.message}, status=400
+            request,
+            "documents/verify.html",
+            {"form": VerifyForm(), "error": exc.message},
+            status=400,
         )
 
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 DEV_MARKER = "seu-dev-pki NOT FOR PRODUCTION"
-SEAL_PASSWORD = "development"
+SEAL_PASSWORD = "development"  # noqa: S105 - the development seal only
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -82,7 +82,7 @@ def _issue(
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=365 * years))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None if ca else None), critical=True)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(key_usage, critical=True)
         .add_extension(
             x509.SubjectKeyIdentifier.from_public_key(public_key),  # type: ignore[arg-type]
@@ -122,7 +122,9 @@ def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def ensure_dev_pki(directory: Path, *, town_hall_name: str = "Ajuntament de Sant Llorenç des Cardassar") -> DevPki:
+def ensure_dev_pki(
+    directory: Path, *, town_hall_name: str = "Ajuntament de Sant Llorenç des Cardassar"
+) -> DevPki:
     """Generate the development PKI in ``directory`` unless it is already there."""
     pki = DevPki(directory)
     if pki.exists():

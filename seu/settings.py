@@ -27,8 +27,10 @@ if SEU_ENV not in {"development", "production"}:
     raise ImproperlyConfigured(f"SEU_ENV: expected 'development' or 'production', got {SEU_ENV!r}")
 PRODUCTION = SEU_ENV == "production"
 
-DEV_SECRET_PREFIX = "dev-insecure-"
-SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_PREFIX + "do-not-use-this-key-outside-a-laptop-0123456789")
+DEV_SECRET_PREFIX = "dev-insecure-"  # noqa: S105 - the marker production refuses
+SECRET_KEY = env_str(
+    "SECRET_KEY", DEV_SECRET_PREFIX + "do-not-use-this-key-outside-a-laptop-0123456789"
+)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
 if PRODUCTION:
@@ -130,13 +132,14 @@ else:
     # No server needed in development: kombu's filesystem transport, shared by the web process
     # and the worker that `manage.py rundev` starts beside it.
     _broker_dir = VAR_DIR / "broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

@@ -1,6 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from documents import api as documents_api
@@ -8,7 +8,7 @@ from seu import views
 
 # Addresses printed on documents (the QR code's /verificar/<csv>/) must never change: Catalan
 # paths without a prefix, Spanish and English under /es/ and /en/.
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("health/", views.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

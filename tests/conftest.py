@@ -81,7 +81,10 @@ def _database_url() -> str:
 
 @pytest.fixture(scope="session")
 def celery_worker_process(
-    django_db_setup: None, django_db_blocker: object, tsa_url: str, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None,
+    django_db_blocker: object,
+    tsa_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A real ``celery worker`` process on the test database and the configured broker."""
     from seu.celery import app
@@ -101,9 +104,18 @@ def celery_worker_process(
     log = (log_dir / "worker.log").open("wb")
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "seu", "worker", "--pool=solo",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--loglevel=INFO", f"--pidfile={pidfile}",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "seu",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+            f"--pidfile={pidfile}",
         ],
         cwd=ROOT,
         env=env,
@@ -129,7 +141,7 @@ def celery_worker_process(
     log.close()
 
 
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1) -> bool:
     """Poll ``predicate`` until true (for work done by another process, never for a deadline)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -145,21 +157,21 @@ STAFF_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def town_hall(db: None):  # type: ignore[no-untyped-def]
+def town_hall(db: None):
     from tests.factories import TownHallFactory
 
     return TownHallFactory()
 
 
 @pytest.fixture
-def organ(db: None):  # type: ignore[no-untyped-def]
+def organ(db: None):
     from tests.factories import OrganFactory
 
     return OrganFactory(code="secretaria", name="Secretaria")
 
 
 @pytest.fixture
-def administrator(db: None):  # type: ignore[no-untyped-def]
+def administrator(db: None):
     """A superuser of the back-office."""
     from tests.factories import UserFactory
 
@@ -167,7 +179,7 @@ def administrator(db: None):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def clerk(db: None):  # type: ignore[no-untyped-def]
+def clerk(db: None):
     """A staff member without special permissions."""
     from tests.factories import UserFactory
 

@@ -11,7 +11,7 @@ from seu.devpki import DevPki
 
 
 @pytest.fixture
-def issue(db: None, town_hall: object):  # type: ignore[no-untyped-def]
+def issue(db: None, town_hall: object):
     def _issue(**overrides: object) -> Document:
         arguments: dict[str, object] = {
             "kind": Document.Kind.TEST,
@@ -31,8 +31,18 @@ def nss_db(tmp_path_factory: pytest.TempPathFactory, dev_pki: DevPki) -> str:
     directory = tmp_path_factory.mktemp("nss")
     subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True)
     subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{directory}", "-n", "seu-root", "-t", "CT,C,C",
-         "-i", str(dev_pki.root_cert)],
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{directory}",
+            "-n",
+            "seu-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            str(dev_pki.root_cert),
+        ],
         check=True,
     )
     return f"sql:{directory}"

@@ -33,40 +33,46 @@ def _independent_context(pki: DevPki) -> ValidationContext:
     return ValidationContext(trust_roots=[asn1_x509.Certificate.load(der)], allow_fetching=False)
 
 
-def test_an_issued_document_is_sealed_intact_and_trusted_for_pyhanko(issue, dev_pki) -> None:  # type: ignore[no-untyped-def]
+def test_an_issued_document_is_sealed_intact_and_trusted_for_pyhanko(issue, dev_pki) -> None:
     document = issue()
     version = document.current_version()
     assert version.number == 1 and version.stage == DocumentVersion.Stage.SEALED
     pdf = version.blob.read()
     (signature,) = PdfFileReader(BytesIO(pdf)).embedded_signatures
-    status = validate_pdf_signature(signature, signer_validation_context=_independent_context(dev_pki))
+    status = validate_pdf_signature(
+        signature, signer_validation_context=_independent_context(dev_pki)
+    )
     assert status.intact and status.valid and status.trusted
     assert "SEGELL ELECTRÒNIC" in status.signing_cert.subject.human_friendly
 
 
-def test_poppler_pdfsig_finds_the_seal_valid_and_trusted(issue, nss_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_poppler_pdfsig_finds_the_seal_valid_and_trusted(issue, nss_db, tmp_path) -> None:
     output = pdfsig(issue().current_version().blob.read(), nss_db, tmp_path)
     assert "Signature is Valid." in output
     assert "Certificate is Trusted." in output
 
 
-def test_the_csv_is_printed_on_every_page(issue, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_csv_is_printed_on_every_page(issue, tmp_path: Path) -> None:
     document = issue(context={"text": "Paràgraf llarg del document. " * 900})
     path = tmp_path / "d.pdf"
     path.write_bytes(document.current_version().blob.read())
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    pages = int(next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:")))
+    pages = int(
+        next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
+    )
     assert pages >= 3
     for page in range(1, pages + 1):
         text = subprocess.run(
             ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         assert document.csv_display in text, f"page {page} lacks the CSV"
         assert "/verificar/" in text
 
 
-def test_the_qr_code_points_to_the_verification_address(town_hall, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_qr_code_points_to_the_verification_address(town_hall, settings) -> None:
     code = verification_code.new_code()
     url = services.verification_url(code)
     assert url == f"{settings.SEU_BASE_URL}/verificar/{code}/"
@@ -87,7 +93,7 @@ def test_bytes_are_stored_once_by_their_sha256() -> None:
     assert first.read() == b"%PDF-1.7 same bytes"
 
 
-def test_the_timestamp_is_a_new_version_that_keeps_the_sealed_one(issue, tsa) -> None:  # type: ignore[no-untyped-def]
+def test_the_timestamp_is_a_new_version_that_keeps_the_sealed_one(issue, tsa) -> None:
     document = issue()
     sealed = document.current_version().blob.read()
     assert services.add_timestamp(document_id=document.pk) is True
@@ -106,7 +112,7 @@ def test_the_timestamp_is_a_new_version_that_keeps_the_sealed_one(issue, tsa) ->
     assert abs(timestamp.signed_at - document.issued_at) < dt.timedelta(minutes=1)
 
 
-def test_a_failed_tsa_call_leaves_the_document_for_the_sweep(issue, tsa) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_tsa_call_leaves_the_document_for_the_sweep(issue, tsa) -> None:
     document = issue()
     tsa.tsa_failures_left = 1
     now = document.issued_at
@@ -122,7 +128,7 @@ def test_a_failed_tsa_call_leaves_the_document_for_the_sweep(issue, tsa) -> None
     assert document.versions.count() == 2
 
 
-def test_verification_reports_a_document_changed_by_one_byte(issue, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_verification_reports_a_document_changed_by_one_byte(issue, client: Client) -> None:
     document = issue()
     good = client.get(f"/verificar/{document.csv}/")
     assert "Document autèntic" in good.content.decode()
@@ -136,7 +142,7 @@ def test_verification_reports_a_document_changed_by_one_byte(issue, client: Clie
     assert "El document no supera la verificació" in page
 
 
-def test_the_report_shows_metadata_signer_and_download(issue, client: Client, organ) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_shows_metadata_signer_and_download(issue, client: Client, organ) -> None:
     document = issue(organ=organ)
     page = client.get(f"/verificar/{verification_code.display(document.csv).lower()}/")
     html = page.content.decode()
@@ -148,7 +154,7 @@ def test_the_report_shows_metadata_signer_and_download(issue, client: Client, or
     assert download.content == document.current_version().blob.read()
 
 
-def test_the_form_redirects_a_right_code_and_explains_a_wrong_one(issue, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_redirects_a_right_code_and_explains_a_wrong_one(issue, client: Client) -> None:
     document = issue()
     ok = client.get("/verificar/", {"csv": document.csv_display})
     assert ok.status_code == 302 and ok["Location"] == f"/verificar/{document.csv}/"
@@ -164,7 +170,7 @@ def test_the_form_redirects_a_right_code_and_explains_a_wrong_one(issue, client:
     assert client.get(f"/verificar/{verification_code.new_code()}/").status_code == 404
 
 
-def test_repeated_guessing_from_one_address_is_slowed_down_and_logged(  # type: ignore[no-untyped-def]
+def test_repeated_guessing_from_one_address_is_slowed_down_and_logged(
     issue, client: Client, settings, caplog
 ) -> None:
     settings.VERIFY_MAX_FAILURES = 10
@@ -188,19 +194,23 @@ def test_repeated_guessing_from_one_address_is_slowed_down_and_logged(  # type: 
     assert other.status_code == 200
 
 
-def test_the_address_behind_the_trusted_proxy_is_the_forwarded_one(issue, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_address_behind_the_trusted_proxy_is_the_forwarded_one(
+    issue, client: Client, settings
+) -> None:
     settings.VERIFY_MAX_FAILURES = 2
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
     issue()
     for _ in range(2):
         client.get(f"/verificar/{verification_code.new_code()}/", HTTP_X_REAL_IP="203.0.113.5")
-    blocked = client.get(f"/verificar/{verification_code.new_code()}/", HTTP_X_REAL_IP="203.0.113.5")
+    blocked = client.get(
+        f"/verificar/{verification_code.new_code()}/", HTTP_X_REAL_IP="203.0.113.5"
+    )
     other = client.get(f"/verificar/{verification_code.new_code()}/", HTTP_X_REAL_IP="203.0.113.6")
     assert blocked.status_code == 429
     assert other.status_code == 404
 
 
-def test_the_api_verifies_by_csv(issue, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_verifies_by_csv(issue, client: Client) -> None:
     document = issue()
     data = client.get(f"/api/v1/verificacio/{document.csv_display}/").json()
     assert data["unchanged_since_sealing"] is True
@@ -210,7 +220,7 @@ def test_the_api_verifies_by_csv(issue, client: Client) -> None:  # type: ignore
     assert bad.status_code == 400 and bad.json()["code"] == "csv_malformed"
 
 
-def test_the_public_list_of_seals_offers_the_seal_certificate(issue, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_list_of_seals_offers_the_seal_certificate(issue, client: Client) -> None:
     document = issue()
     seal = document.seal_certificate
     page = client.get("/segells/").content.decode()
@@ -220,10 +230,10 @@ def test_the_public_list_of_seals_offers_the_seal_certificate(issue, client: Cli
     assert client.get("/segells/" + "0" * 64 + ".pem").status_code == 404
 
 
-# --- Rendering limits ------------------------------------------------------------------------------
+# --- Rendering limits ---------------------------------------------------------------------------
 
 
-def test_rendering_past_its_time_budget_fails_cleanly(settings) -> None:  # type: ignore[no-untyped-def]
+def test_rendering_past_its_time_budget_fails_cleanly(settings) -> None:
     settings.PDF_RENDER_TIMEOUT_SECONDS = 0.001
     with pytest.raises(rendering.RenderError, match="massa"):
         rendering.html_to_pdf("<p>" + "text " * 20000 + "</p>")
@@ -231,7 +241,7 @@ def test_rendering_past_its_time_budget_fails_cleanly(settings) -> None:  # type
     assert rendering.html_to_pdf("<p>again</p>").startswith(b"%PDF")
 
 
-def test_a_document_over_the_page_limit_is_refused(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_document_over_the_page_limit_is_refused(settings) -> None:
     settings.PDF_RENDER_MAX_PAGES = 1
     with pytest.raises(rendering.RenderError, match="pàgines"):
         rendering.html_to_pdf("<p style='page-break-after: always'>1</p><p>2</p>")

@@ -44,20 +44,31 @@ class Command(BaseCommand):
         # The autoreloader re-executes this command in a child; start the helpers only once.
         worker = None
         if os.environ.get("RUN_MAIN") != "true":
-            start_dev_services(ensure_dev_pki(settings.DEV_PKI_DIR), port=settings.DEV_SERVICES_PORT)
+            start_dev_services(
+                ensure_dev_pki(settings.DEV_PKI_DIR), port=settings.DEV_SERVICES_PORT
+            )
             if not options["no_worker"]:
                 worker = subprocess.Popen(
                     [
-                        sys.executable, "-m", "celery", "-A", "seu", "worker", "--beat",
-                        "--pool=solo", "--loglevel=WARNING",
-                        "--schedule", str(settings.VAR_DIR / "celerybeat-schedule"),
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "seu",
+                        "worker",
+                        "--beat",
+                        "--pool=solo",
+                        "--loglevel=WARNING",
+                        "--schedule",
+                        str(settings.VAR_DIR / "celerybeat-schedule"),
                     ]
                 )
             url = f"http://{options['addr']}/"
             self.stdout.write(
                 self.style.SUCCESS(
                     f"\n  Seu electrònica: {url}\n"
-                    f"  Gestió (back-office): {url}gestio/  usuari: {username}  contrasenya: {password}\n"
+                    f"  Gestió (back-office): {url}gestio/\n"
+                    f"    usuari: {username}  contrasenya: {password}\n"
                     f"  Verificació de documents: {url}verificar/\n"
                 )
             )
