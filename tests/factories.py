@@ -40,10 +40,16 @@ class UserFactory(factory.django.DjangoModelFactory[object]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()  # type: ignore[attr-defined]
 
     class Params:
         staff = factory.Trait(is_staff=True)
