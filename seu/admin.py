@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from seu.models import NonWorkingDay, Organ, TownHall
@@ -9,6 +10,9 @@ from seu.models import NonWorkingDay, Organ, TownHall
 @admin.register(TownHall)
 class TownHallAdmin(admin.ModelAdmin[TownHall]):
     list_display = ["name", "nif", "phone", "email"]
+    # A website typed without a scheme is the town hall's https site, not http (and Django 6.0
+    # makes https the default anyway: this also silences its deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One town hall per seu.
@@ -30,7 +34,9 @@ class NonWorkingDayAdmin(admin.ModelAdmin[NonWorkingDay]):
     date_hierarchy = "date"
     exclude = ["declared_by"]
 
-    def save_model(self, request: HttpRequest, obj: NonWorkingDay, form: object, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: NonWorkingDay, form: object, change: bool
+    ) -> None:
         if not change:
             obj.declared_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)  # type: ignore[arg-type]
+        super().save_model(request, obj, form, change)

@@ -92,7 +92,8 @@ class WorkingCalendar:
         """The date ``days`` working days after ``start``, counting from the day after it.
 
         Law 39/2015, art. 30.2 and 30.3: a period in working days starts the day after the act and
-        skips non-working days, so the result is always a working day.
+        skips non-working days, so for one day or more the result is a working day; zero days is
+        ``start`` itself.
         """
         if days < 0:
             raise ValueError("days must not be negative")
@@ -123,7 +124,9 @@ def add_calendar_days(instant: dt.datetime, days: int) -> dt.datetime:
     daylight-saving changes (art. 32.6 counts ten natural days)."""
     local = to_local(instant)
     shifted = dt.datetime.combine(local.date() + dt.timedelta(days=days), local.time(), SEU_TZ)
-    return shifted
+    # A wall-clock time the spring change skips (02:30 on the last Sunday of March) would stay an
+    # imaginary 02:30; going through UTC turns it into the real instant, 03:30 summer time.
+    return shifted.astimezone(dt.UTC).astimezone(SEU_TZ)
 
 
 def now() -> dt.datetime:
