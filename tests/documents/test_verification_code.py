@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
+
+from stdnum.iso7064 import mod_37_36
 
 from documents import verification_code as vc
 
@@ -39,11 +42,15 @@ def test_it_catches_every_single_character_typo_before_any_lookup(position: int)
             vc.parse(typo)
 
 
-def test_it_catches_swapped_neighbours() -> None:
+def test_it_catches_nearly_all_swapped_neighbours() -> None:
+    # ISO 7064 hybrid systems catch every single substitution but not every transposition:
+    # measure the rate on a fixed sample so the figure is reproducible.
+    rng = random.Random(2026)
     caught = total = 0
-    for _ in range(200):
-        code = vc.new_code()
-        i = 5
+    for _ in range(500):
+        body = "".join(rng.choice(vc.ALPHABET) for _ in range(vc.RANDOM_LENGTH))
+        code = body + mod_37_36.calc_check_digit(body, alphabet=vc.ALPHABET)
+        i = rng.randrange(vc.LENGTH - 1)
         if code[i] == code[i + 1]:
             continue
         total += 1
@@ -51,7 +58,7 @@ def test_it_catches_swapped_neighbours() -> None:
             vc.parse(code[:i] + code[i + 1] + code[i] + code[i + 2 :])
         except vc.MistypedCode:
             caught += 1
-    assert caught == total
+    assert caught / total >= 0.95
 
 
 def test_it_refuses_a_code_of_the_wrong_length_saying_how_long_it_should_be() -> None:
