@@ -4,7 +4,6 @@ import math
 import random
 
 import pytest
-
 from stdnum.iso7064 import mod_37_36
 
 from documents import verification_code as vc
