@@ -27,6 +27,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from documents.sync import off_event_loop
 from seu.devpki import DEV_MARKER
 
 
@@ -151,9 +152,8 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
         location=location,
         md_algorithm="sha256",
     )
-    output = signers.PdfSigner(meta, signer=seal.signer).sign_pdf(
-        writer, bytes_reserved=16384, in_place=False
-    )
+    signer = signers.PdfSigner(meta, signer=seal.signer)
+    output = off_event_loop(lambda: signer.sign_pdf(writer, bytes_reserved=16384, in_place=False))
     return output.getvalue()
 
 

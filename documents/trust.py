@@ -28,6 +28,7 @@ from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timesta
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 
+from documents.sync import off_event_loop
 from seu.errors import Unavailable
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,12 @@ def timestamp_pdf(pdf: bytes) -> bytes:
     timestamper = RequestsHTTPTimeStamper(settings.TSA_URL, timeout=settings.TSA_TIMEOUT_SECONDS)
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     try:
-        output = signers.PdfTimeStamper(timestamper).timestamp_pdf(
-            writer, "sha256", validation_context=validation_context(), in_place=False
+        stamper = signers.PdfTimeStamper(timestamper)
+        context = validation_context()
+        output = off_event_loop(
+            lambda: stamper.timestamp_pdf(
+                writer, "sha256", validation_context=context, in_place=False
+            )
         )
     except (TimestampRequestError, SigningError, OSError) as exc:
         raise TsaUnavailable(_("L'autoritat de segellat de temps no ha respost.")) from exc
