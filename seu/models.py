@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -101,3 +103,181 @@ class NonWorkingDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+# --- Identification of citizens (art. 6-8, 13-14) ------------------------------------------------
+
+
+class LoA(models.TextChoices):
+    """Level of assurance of an identification (eIDAS), which procedures require (art. 8.2)."""
+
+    LOW = "low", _("baix")
+    SUBSTANTIAL = "substantial", _("substancial")
+    HIGH = "high", _("alt")
+
+    @property
+    def rank(self) -> int:
+        return {"low": 1, "substantial": 2, "high": 3}[self.value]
+
+    @property
+    def eidas_uri(self) -> str:
+        return f"http://eidas.europa.eu/LoA/{self.value}"
+
+    @classmethod
+    def from_eidas_uri(cls, uri: str) -> LoA | None:
+        prefix = "http://eidas.europa.eu/LoA/"
+        if uri.startswith(prefix) and uri[len(prefix) :] in cls.values:
+            return cls(uri[len(prefix) :])
+        return None
+
+    def satisfies(self, required: LoA | str) -> bool:
+        return self.rank >= LoA(required).rank
+
+
+def validate_person_id(value: str) -> None:
+    from seu.people import normalise_person_id
+
+    normalise_person_id(value)  # raises ValidationError
+
+
+class Person(models.Model):
+    """A natural or legal person, keyed by a validated NIF, NIE or CIF (art. 2, 4)."""
+
+    class Kind(models.TextChoices):
+        NATURAL = "natural", _("persona física")
+        LEGAL = "legal", _("persona jurídica")
+
+    nif = models.CharField(_("NIF/NIE"), max_length=9, unique=True, validators=[validate_person_id])
+    kind = models.CharField(_("tipus"), max_length=10, choices=Kind.choices)
+    given_name = models.CharField(_("nom"), max_length=100, blank=True)
+    surnames = models.CharField(_("llinatges"), max_length=200, blank=True)
+    legal_name = models.CharField(_("raó social"), max_length=300, blank=True)
+    email = models.EmailField(_("adreça electrònica"), blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualitzada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("persones")
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.nif})"
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.LEGAL:
+            return self.legal_name or self.nif
+        return " ".join(part for part in (self.given_name, self.surnames) if part) or self.nif
+
+
+class AuthorisedOfficialQuerySet(models.QuerySet["AuthorisedOfficial"]):
+    def enabled(self, *, on: dt.date) -> AuthorisedOfficialQuerySet:
+        return self.filter(enabled_from__lte=on).filter(
+            models.Q(enabled_until__isnull=True) | models.Q(enabled_until__gte=on)
+        )
+
+
+class AuthorisedOfficial(models.Model):
+    """The register of officials enabled to identify citizens on their behalf (art. 14.3)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuari"),
+        on_delete=models.PROTECT,
+        related_name="authorised_official",
+    )
+    nif = models.CharField(_("NIF"), max_length=9, validators=[validate_person_id])
+    full_name = models.CharField(_("nom i llinatges"), max_length=200)
+    position = models.CharField(_("lloc de feina"), max_length=200, blank=True)
+    enabled_from = models.DateField(_("habilitat des de"))
+    enabled_until = models.DateField(_("habilitat fins a"), null=True, blank=True)
+    resolution = models.CharField(_("resolució d'habilitació"), max_length=200, blank=True)
+    enabled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("habilitat per"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = AuthorisedOfficialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("funcionari habilitat")
+        verbose_name_plural = _("registre de funcionaris habilitats")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def is_enabled(self, *, on: dt.date) -> bool:
+        return self.enabled_from <= on and (self.enabled_until is None or self.enabled_until >= on)
+
+
+class Identification(models.Model):
+    """One act of identification (art. 6-8, 14): who, how, at what level, when, with what proof."""
+
+    class Method(models.TextChoices):
+        CERTIFICATE = "certificate", _("certificat electrònic")
+        CLAVE = "clave", _("Cl@ve")
+        AUTHORISED_OFFICIAL = "official", _("funcionari habilitat")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("persona"), on_delete=models.PROTECT, related_name="identifications"
+    )
+    represented_entity = models.ForeignKey(
+        Person,
+        verbose_name=_("entitat representada"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="identifications_as_represented",
+    )
+    method = models.CharField(_("mètode"), max_length=20, choices=Method.choices)
+    loa = models.CharField(_("nivell"), max_length=12, choices=LoA.choices)
+    at = models.DateTimeField(_("moment"))
+    ip_address = models.GenericIPAddressField(_("adreça IP"), null=True, blank=True)
+    provider = models.CharField(_("prestador"), max_length=200, blank=True)
+    certificate_subject = models.CharField(_("titular del certificat"), max_length=500, blank=True)
+    certificate_issuer = models.CharField(_("emissor del certificat"), max_length=500, blank=True)
+    certificate_serial = models.CharField(_("número de sèrie"), max_length=100, blank=True)
+    saml_assertion_id = models.CharField(_("asserció SAML"), max_length=256, blank=True)
+    saml_issuer = models.CharField(_("proveïdor d'identitat"), max_length=500, blank=True)
+    official = models.ForeignKey(
+        AuthorisedOfficial,
+        verbose_name=_("funcionari habilitat"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="identifications",
+    )
+    consent_text = models.TextField(_("consentiment exprés"), blank=True)
+
+    class Meta:
+        verbose_name = _("identificació")
+        verbose_name_plural = _("identificacions")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["person", "-at"], name="identification_person_at")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_method_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def level(self) -> LoA:
+        return LoA(self.loa)
+
+
+class SamlAssertionUse(models.Model):
+    """Each accepted SAML assertion, so that a replayed one is refused (kept until it expires)."""
+
+    assertion_id = models.CharField(max_length=256, unique=True)
+    issuer = models.CharField(max_length=500)
+    used_at = models.DateTimeField()
+    not_on_or_after = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("asserció SAML usada")
+        verbose_name_plural = _("assercions SAML usades")
+
+    def __str__(self) -> str:
+        return self.assertion_id

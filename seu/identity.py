@@ -1,0 +1,214 @@
+"""Identification of citizens (art. 6-8, 14): the one place that logs a person in or out.
+
+Every method (certificate, Cl@ve, an authorised official) ends in ``record_identification``, which
+writes the ``Identification`` row and binds it to a fresh session. Views that need a person use
+``identification_required(level)``; a lower level than the procedure's is explained, not ignored
+(art. 8.2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from seu import calendar
+from seu.models import AuthorisedOfficial, Identification, LoA, Person
+from seu.people import normalise_person_id, person_kind
+
+SESSION_KEY = "seu_identification_id"
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """Who an identification says the person is, as the method found it."""
+
+    nif: str
+    given_name: str = ""
+    surnames: str = ""
+    legal_name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What proves the identification: certificate details, SAML assertion, official's act."""
+
+    provider: str = ""
+    certificate_subject: str = ""
+    certificate_issuer: str = ""
+    certificate_serial: str = ""
+    saml_assertion_id: str = ""
+    saml_issuer: str = ""
+    official: AuthorisedOfficial | None = None
+    consent_text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def upsert_person(data: PersonData) -> Person:
+    """The person with this NIF, created or brought up to date with what the method says."""
+    nif = normalise_person_id(data.nif)
+    person, created = Person.objects.select_for_update().get_or_create(
+        nif=nif,
+        defaults={
+            "kind": person_kind(nif),
+            "given_name": data.given_name,
+            "surnames": data.surnames,
+            "legal_name": data.legal_name,
+            "email": data.email,
+        },
+    )
+    if not created:
+        changed = []
+        for attribute in ("given_name", "surnames", "legal_name", "email"):
+            value = getattr(data, attribute)
+            if value and getattr(person, attribute) != value:
+                setattr(person, attribute, value)
+                changed.append(attribute)
+        if changed:
+            person.save(update_fields=[*changed, "updated_at"])
+    return person
+
+
+@transaction.atomic
+def record_identification(
+    *,
+    person: PersonData,
+    method: str,
+    loa: LoA,
+    evidence: Evidence,
+    represented_entity: PersonData | None = None,
+    ip_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Identification:
+    """Write one identification (art. 14.2 asks for a record "for cases of discrepancy")."""
+    return Identification.objects.create(
+        person=upsert_person(person),
+        represented_entity=upsert_person(represented_entity) if represented_entity else None,
+        method=method,
+        loa=loa,
+        at=now or calendar.now(),
+        ip_address=ip_address or None,
+        provider=evidence.provider,
+        certificate_subject=evidence.certificate_subject,
+        certificate_issuer=evidence.certificate_issuer,
+        certificate_serial=evidence.certificate_serial,
+        saml_assertion_id=evidence.saml_assertion_id,
+        saml_issuer=evidence.saml_issuer,
+        official=evidence.official,
+        consent_text=evidence.consent_text,
+    )
+
+
+def start_session(request: HttpRequest, identification: Identification) -> None:
+    """Bind the identification to a new session key (no session fixation)."""
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = identification.pk
+    request.identification = identification  # type: ignore[attr-defined]
+
+
+def end_session(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+    request.session.cycle_key()
+    request.identification = None  # type: ignore[attr-defined]
+
+
+def current_identification(request: HttpRequest) -> Identification | None:
+    cached = getattr(request, "_seu_identification", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    identification_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    found = None
+    if identification_id is not None:
+        found = (
+            Identification.objects.select_related("person", "represented_entity")
+            .filter(pk=identification_id)
+            .first()
+        )
+    request._seu_identification = found  # type: ignore[attr-defined]
+    return found
+
+
+class IdentificationMiddleware:
+    """Makes ``request.identification`` (or None) available to views and templates."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.identification = current_identification(request)  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        if request.identification is not None:  # type: ignore[attr-defined]
+            # Pages showing a person's data are never stored by shared caches.
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def login_url(next_url: str, level: LoA | str = LoA.LOW) -> str:
+    query = {"next": next_url}
+    if LoA(level) != LoA.LOW:
+        query["nivell"] = LoA(level).value
+    return f"{reverse('identity:login')}?{urlencode(query)}"
+
+
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def identification_required(level: LoA | str = LoA.LOW) -> Callable[[V], V]:
+    """Send an unidentified visitor to log in and back; explain a too-low level (art. 8.2)."""
+    required = LoA(level)
+
+    def decorator(view: V) -> V:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            identification = current_identification(request)
+            if identification is None:
+                return HttpResponseRedirect(login_url(request.get_full_path(), required))
+            if not identification.level.satisfies(required):
+                return render(
+                    request,
+                    "seu/identity/level_required.html",
+                    {
+                        "required": required,
+                        "current": identification.level,
+                        "login_url": login_url(request.get_full_path(), required),
+                    },
+                    status=403,
+                )
+            return view(request, *args, **kwargs)
+
+        wrapper.required_loa = required  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def acting_official(user: AbstractBaseUser, *, on: dt.date) -> AuthorisedOfficial | None:
+    """The user's entry in the register of authorised officials, if enabled on ``on``."""
+    return AuthorisedOfficial.objects.enabled(on=on).filter(user=user).first()
+
+
+def with_next(url: str, next_url: str, *, level: LoA | str | None = None) -> str:
+    query = {"next": next_url}
+    if level is not None:
+        query["nivell"] = LoA(level).value
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{urlencode(query)}"
