@@ -1,0 +1,44 @@
+"""gunicorn for the web container: ``gunicorn -c deploy/gunicorn.conf.py seu.wsgi``.
+
+Every value can be changed from the environment (``GUNICORN_*``) without rebuilding the image.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+
+# Threads rather than more processes: a request mostly waits on the database, the PDF renderer's
+# process pool or the TSA. Each worker process starts its own small renderer pool on first use.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+# Settings and the seal are loaded once, in the master, before any worker forks: a missing seal
+# file or a wrong password stops the server at start-up with a message naming the setting.
+preload_app = True
+
+# A registry submission renders and seals its receipt inside the request (art. 33.f); the renderer
+# gives up after PDF_RENDER_TIMEOUT_SECONDS (30 s), so 60 s is never reached by a healthy request.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+
+# The heartbeat file on memory, not on the container's overlay filesystem.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# Only nginx reaches gunicorn. Its X-Forwarded-Proto is believed from the same addresses as in
+# Django (TRUSTED_PROXIES); Django itself reads the header through SECURE_PROXY_SSL_HEADER.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1")
+
+# The Client-Cert header carries a whole certificate (up to about 5 KB as nginx builds it).
+limit_request_field_size = 8190
+
+# Nobody drives gunicorn at run time; the control socket would only be one more way in.
+control_socket_disable = True
+
+accesslog = "-"
+errorlog = "-"
+# The client's address as nginx saw it (X-Real-IP), and the time spent in gunicorn (microseconds).
+access_log_format = '%({x-real-ip}i)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
