@@ -2,16 +2,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminSite
+
+from seu.staff_auth import StaffLoginForm
 
 
-class SeuAdminSite(admin.AdminSite):
-    """The staff back-office, headed with the town hall's name."""
+class SeuAdminSite(OTPAdminSite):
+    """The staff back-office, headed with the town hall's name.
+
+    Only staff verified by a second factor get in (django-otp's ``OTPAdminSite``): the login form
+    asks for the password and the code of the staff member's authenticator app (issue 3.6).
+    """
 
     site_title = _("Seu electrònica — gestió")
     index_title = _("Gestió de la seu electrònica")
+    login_form = StaffLoginForm
+    login_template = "seu/staff/login.html"
+    index_template = "seu/staff/index.html"
+
+    def __init__(self, name: str = "admin") -> None:
+        # OTPAdminSite names itself "otpadmin"; the back-office keeps the "admin" namespace.
+        super().__init__(name)
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         from seu.models import TownHall
@@ -21,3 +35,21 @@ class SeuAdminSite(admin.AdminSite):
             "name": TownHall.objects.current().name
         }
         return context
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        from seu.officials import IdentifyPersonView
+
+        identify = IdentifyPersonView.as_view(admin_site=self)
+        return [
+            path("identificar-persona/", self.admin_view(identify), name="identify_person"),
+            *super().get_urls(),
+        ]
+
+    def index(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        from seu.identity import acting_official
+        from seu.officials import local_today
+
+        official = acting_official(request.user, on=local_today())  # type: ignore[arg-type]
+        return super().index(request, {**(extra_context or {}), "authorised_official": official})

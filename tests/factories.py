@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 from django.contrib.auth import get_user_model
 
-from seu.models import NonWorkingDay, Organ, TownHall
+from seu.models import AuthorisedOfficial, NonWorkingDay, Organ, TownHall
 
 
 class TownHallFactory(factory.django.DjangoModelFactory[TownHall]):
@@ -54,3 +56,24 @@ class UserFactory(factory.django.DjangoModelFactory[object]):
     class Params:
         staff = factory.Trait(is_staff=True)
         superuser = factory.Trait(is_staff=True, is_superuser=True)
+
+
+class AuthorisedOfficialFactory(factory.django.DjangoModelFactory[AuthorisedOfficial]):
+    """An entry of the register of authorised officials (art. 14.3), enabled since last year."""
+
+    class Meta:
+        model = AuthorisedOfficial
+
+    user = factory.SubFactory(UserFactory, staff=True)
+    nif = "00000000T"
+    full_name = "Aina Mascaró Riera"
+    position = "Auxiliar administrativa de l'OAC"
+    enabled_from = factory.LazyFunction(lambda: _local_today() - dt.timedelta(days=365))
+    enabled_until = None
+    resolution = "Decret de Batlia 2026/123"
+
+
+def _local_today() -> dt.date:
+    from seu.officials import local_today
+
+    return local_today()

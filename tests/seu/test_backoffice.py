@@ -13,7 +13,8 @@ from django.urls import reverse
 from documents.models import Document, DocumentVersion
 from seu import calendar
 from seu.models import NonWorkingDay, Organ, TownHall
-from tests.conftest import STAFF_PASSWORD
+from seu.staff_auth import current_code, enrol_totp_device
+from tests.conftest import STAFF_PASSWORD, log_in_to_back_office
 from tests.factories import NonWorkingDayFactory, TownHallFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,9 @@ DECLARED_DAY = dt.date(2026, 12, 24)  # a Thursday
 
 
 def log_in(client: Client, user: User) -> None:
-    assert client.login(username=user.username, password=STAFF_PASSWORD)
+    """Password and second factor already given (the login form is tested in
+    test_staff_login.py and below)."""
+    log_in_to_back_office(client, user)
 
 
 # --- Getting in -------------------------------------------------------------------------------
@@ -34,10 +37,16 @@ def test_staff_log_in_through_the_login_form_and_see_the_town_halls_name(
     client: Client, administrator: User
 ) -> None:
     TownHallFactory.create(name="Ajuntament de Sant Llorenç des Cardassar")
+    device = enrol_totp_device(administrator)
 
     response = client.post(
         reverse("admin:login"),
-        {"username": administrator.username, "password": STAFF_PASSWORD, "next": BACK_OFFICE},
+        {
+            "username": administrator.username,
+            "password": STAFF_PASSWORD,
+            "otp_token": current_code(device),
+            "next": BACK_OFFICE,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == BACK_OFFICE
@@ -61,9 +70,16 @@ def test_the_header_falls_back_to_a_generic_name_before_the_town_hall_is_entered
 
 
 def test_a_wrong_password_does_not_get_in(client: Client, administrator: User) -> None:
+    device = enrol_totp_device(administrator)
+
     response = client.post(
         reverse("admin:login"),
-        {"username": administrator.username, "password": "wrong", "next": BACK_OFFICE},
+        {
+            "username": administrator.username,
+            "password": "wrong",
+            "otp_token": current_code(device),
+            "next": BACK_OFFICE,
+        },
     )
 
     assert response.status_code == 200
