@@ -115,18 +115,20 @@ def start_session(request: HttpRequest, identification: Identification) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = identification.pk
     request.identification = identification  # type: ignore[attr-defined]
+    request._seu_identification = identification  # type: ignore[attr-defined]
 
 
 def end_session(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
     request.identification = None  # type: ignore[attr-defined]
+    request._seu_identification = None  # type: ignore[attr-defined]
 
 
 def current_identification(request: HttpRequest) -> Identification | None:
-    cached = getattr(request, "_seu_identification", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request, "_seu_identification"):
+        cached: Identification | None = request._seu_identification
+        return cached
     identification_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     found = None
     if identification_id is not None:
@@ -203,7 +205,7 @@ def identification_required(level: LoA | str = LoA.LOW) -> Callable[[V], V]:
 
 def acting_official(user: AbstractBaseUser, *, on: dt.date) -> AuthorisedOfficial | None:
     """The user's entry in the register of authorised officials, if enabled on ``on``."""
-    return AuthorisedOfficial.objects.enabled(on=on).filter(user=user).first()
+    return AuthorisedOfficial.objects.enabled(on=on).filter(user_id=user.pk).first()
 
 
 def with_next(url: str, next_url: str, *, level: LoA | str | None = None) -> str:

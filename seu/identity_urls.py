@@ -2,13 +2,18 @@
 
 from django.urls import path
 
-from seu import identity_views
+from seu import clave_views, identity_views
+from seu.certificate_views import certificate_login
 
 app_name = "identity"
 
 urlpatterns = [
     path("", identity_views.login, name="login"),
+    path("certificat/", certificate_login, name="certificate_login"),
     path("sortir/", identity_views.logout, name="logout"),
     path("les-meves/", identity_views.my_identifications, name="mine"),
     path("les-meves-dades/", identity_views.my_data, name="my_data"),
+    path("clave/", clave_views.login, name="clave_login"),
+    path("clave/acs/", clave_views.acs, name="clave_acs"),
+    path("clave/metadata/", clave_views.metadata, name="clave_metadata"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.views.decorators.http import require_GET, require_POST
 
 from seu import identity
@@ -26,7 +26,10 @@ def login(request: HttpRequest) -> HttpResponse:
     context = {
         "next": next_url,
         "level": level,
-        "certificate_url": identity.with_next(settings.CERTIFICATE_LOGIN_URL, next_url),
+        # The certificate page answers in the language the person is reading in.
+        "certificate_url": identity.with_next(
+            translate_url(settings.CERTIFICATE_LOGIN_URL, request.LANGUAGE_CODE), next_url
+        ),
         "certificate_qualifies": LoA(settings.CERTIFICATE_LOA).satisfies(level),
         "clave_url": identity.with_next(
             reverse("identity:clave_login"), next_url, level=clave_levels[0]

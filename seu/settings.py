@@ -7,6 +7,7 @@ production guard: no debug, no development secret, no development seal, secure c
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "seu",
     "documents",
     "registre",
@@ -78,8 +82,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "seu.identity.IdentificationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login that django-axes refused into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "seu.urls"
@@ -112,11 +120,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default needs nothing installed
     # A file, not :memory:, so that a worker process started by the tests sees the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # IMMEDIATE: concurrent writers wait for the lock instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    # The value is not echoed: it may hold the password.
+    raise ImproperlyConfigured("REDIS_URL: expected a redis://, rediss:// or unix:// address")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -153,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.tasks.sweep_pending_timestamps",
         "schedule": env_float("TIMESTAMP_SWEEP_SECONDS", 60.0, minimum=1.0),
     },
+    "purge-spent-saml-assertions": {
+        "task": "seu.tasks.purge_spent_saml_assertions",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Auth, sessions, security ---------------------------------------------------------------------
@@ -164,6 +180,28 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# Staff back-office login (issue 3, item 6): password and a TOTP code (django-otp), and django-axes
+# locking a username at an address after repeated failures. Axes' backend only checks the lockout;
+# the model backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+# The pair, not either alone: an attacker elsewhere cannot lock a member of staff out of their own
+# desk, and guesses for one account from one address stop at the limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address as seu.net.client_ip sees it: X-Real-IP only from TRUSTED_PROXIES, so a forged
+# header neither dodges a lockout nor locks someone else out.
+AXES_CLIENT_IP_CALLABLE = "seu.net.client_ip"
+AXES_LOCKOUT_TEMPLATE = "seu/staff/locked_out.html"
+# Further attempts while locked out do not restart the cool-off, so the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Seu electrònica")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -174,6 +212,10 @@ SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION and env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading commits the whole registrable domain (the town hall's, not only the seu's) to HTTPS
+# in every browser, for good: the town hall opts in with SECURE_HSTS_PRELOAD=1. Until then the
+# check that recommends it (security.W021) would only be noise in `check --deploy`.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -244,6 +286,33 @@ PDF_RENDER_MAX_PAGES = env_int("PDF_RENDER_MAX_PAGES", 200, minimum=1)
 VERIFY_MAX_FAILURES = env_int("VERIFY_MAX_FAILURES", 10, minimum=1)
 VERIFY_FAILURE_WINDOW_SECONDS = env_int("VERIFY_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 
+# --- Identification of citizens (art. 6-8, 13-14) ------------------------------------------------
+# Where the browser goes to present a client certificate: a path (or a host) that nginx serves with
+# `ssl_verify_client optional_no_ca`, passing the certificate in the RFC 9440 Client-Cert header.
+CERTIFICATE_LOGIN_URL = env_str("CERTIFICATE_LOGIN_URL", "/identificacio/certificat/")
+# Qualified certificates (DNIe, FNMT) satisfy any level a procedure may ask (art. 8.1).
+CERTIFICATE_LOA = env_str("CERTIFICATE_LOA", "high")
+# The proxy proves itself with this header value as well as its address (TRUSTED_PROXIES); a
+# Client-Cert header on any other request is refused.
+PROXY_SHARED_SECRET = env_str("PROXY_SHARED_SECRET", "" if PRODUCTION else "dev-proxy-secret")
+if PRODUCTION and len(PROXY_SHARED_SECRET) < 32:
+    raise ImproperlyConfigured("PROXY_SHARED_SECRET: production needs at least 32 characters")
+# The accepted certificate issuers: a TOML file listing roots, issuing CAs, their OCSP responders
+# and CRLs, and what the "accepted certificates" page says about them.
+CITIZEN_TRUST_FILE = env_path("CITIZEN_TRUST_FILE", DEV_PKI_DIR / "citizen-trust.toml")
+CERT_REVOCATION_CACHE_SECONDS = env_int("CERT_REVOCATION_CACHE_SECONDS", 300, minimum=0)
+# Days of the week (0 = Monday) on which the accreditation office sees citizens (seed 000).
+ACCREDITATION_OFFICE_WEEKDAYS = [
+    int(day) for day in env_list("ACCREDITATION_OFFICE_WEEKDAYS", ["0", "1", "3"])
+]
+# Level of an identification made by an authorised official on a citizen's behalf (art. 14).
+AUTHORISED_OFFICIAL_LOA = env_str("AUTHORISED_OFFICIAL_LOA", "substantial")
+if AUTHORISED_OFFICIAL_LOA not in {"low", "substantial", "high"}:
+    raise ImproperlyConfigured(
+        "AUTHORISED_OFFICIAL_LOA: expected low, substantial or high, "
+        f"got {AUTHORISED_OFFICIAL_LOA!r}"
+    )
+
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -269,15 +338,49 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "seu@localhost")
 
 # --- Logging --------------------------------------------------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "seu.security": {"level": "INFO"},
+        # Failed staff logins and lockouts are warnings; the rest of axes' chatter is not needed.
+        "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
     },
 }
+
+# --- Cl@ve (SAML 2.0) --------------------------------------------------------------- Cl@ve begin -
+# Switching from the local identity provider to the real Cl@ve is this block's configuration only:
+# its metadata (a URL or a file; CLAVE_IDP_METADATA_CERT, a PEM file, verifies a signed one), our
+# entity id, and our signing key and certificate (registered with Cl@ve). Production has no
+# default: without CLAVE_IDP_METADATA the Cl@ve option explains that it is unavailable.
+CLAVE_DEV_DIR = DEV_PKI_DIR / "clave"
+LOCAL_IDP_PORT = env_int("LOCAL_IDP_PORT", 8002, minimum=1)
+CLAVE_IDP_METADATA = env_str(
+    "CLAVE_IDP_METADATA", "" if PRODUCTION else f"http://127.0.0.1:{LOCAL_IDP_PORT}/metadata/"
+)
+CLAVE_IDP_METADATA_CERT = env_str("CLAVE_IDP_METADATA_CERT", "")
+CLAVE_IDP_ENTITY_ID = env_str("CLAVE_IDP_ENTITY_ID", "")  # needed only if the metadata has several
+# Empty: derived from SEU_BASE_URL (<base>/identificacio/clave/metadata/), as the ACS address is.
+CLAVE_SP_ENTITY_ID = env_str("CLAVE_SP_ENTITY_ID", "")
+CLAVE_SP_BASE_URL = env_str("CLAVE_SP_BASE_URL", "")
+CLAVE_SP_KEY_FILE = env_path("CLAVE_SP_KEY_FILE", CLAVE_DEV_DIR / "sp.key")
+CLAVE_SP_CERT_FILE = env_path("CLAVE_SP_CERT_FILE", CLAVE_DEV_DIR / "sp.pem")
+CLAVE_ACCEPTED_TIME_DIFF = env_int("CLAVE_ACCEPTED_TIME_DIFF", 60, minimum=0)
+CLAVE_REQUEST_MAX_AGE_SECONDS = env_int("CLAVE_REQUEST_MAX_AGE_SECONDS", 1800, minimum=60)
+CLAVE_METADATA_TIMEOUT_SECONDS = env_float("CLAVE_METADATA_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+CLAVE_METADATA_MAX_AGE_SECONDS = env_int("CLAVE_METADATA_MAX_AGE_SECONDS", 3600, minimum=0)
+# pysaml2 logs every subject (the NIF) at INFO: keep personal data out of the logs.
+_clave_loggers = LOGGING["loggers"]
+assert isinstance(_clave_loggers, dict)
+_clave_loggers.update({"saml2": {"level": "WARNING"}, "xmlschema": {"level": "WARNING"}})
+# ------------------------------------------------------------------------------------ Cl@ve end -

@@ -24,6 +24,8 @@ urlpatterns += i18n_patterns(
     path("avis-legal/", views.legal_notice, name="legal_notice"),
     path("", include("documents.urls")),
     path("gestio/", admin.site.urls),
+    path("identificacio/", include("seu.identity_urls")),
+    path("certificats/", views.accepted_certificates, name="accepted_certificates"),
     path("<slug:slug>/", views.section, name="section"),
     prefix_default_language=False,
 )

@@ -47,3 +47,30 @@ def legal_notice(request: HttpRequest) -> HttpResponse:
 def health(request: HttpRequest) -> HttpResponse:
     """Liveness for the proxy and the uptime record: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def accepted_certificates(request: HttpRequest) -> HttpResponse:
+    """ "Certificats digitals admesos" (seed 000, art. 6, 13): the issuers come from the trust
+    configuration, so the page says exactly what the login accepts."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+    from django.utils.dates import WEEKDAYS
+
+    from seu.certificates import load_trust
+
+    try:
+        issuers = list(load_trust().issuers)
+    except ImproperlyConfigured:
+        issuers = []
+    # Catalan and Spanish write weekday names in lower case mid-sentence; English does not.
+    office_days = [
+        str(WEEKDAYS[day]) if request.LANGUAGE_CODE == "en" else str(WEEKDAYS[day]).lower()
+        for day in settings.ACCREDITATION_OFFICE_WEEKDAYS
+    ]
+    context = {
+        "software_issuers": [i for i in issuers if i.kind == "software"],
+        "smartcard_issuers": [i for i in issuers if i.kind == "smartcard"],
+        "office_days": office_days,
+    }
+    return render(request, "seu/accepted_certificates.html", context)

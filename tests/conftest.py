@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
@@ -20,6 +21,10 @@ from django.db import connection
 
 from seu.devpki import DevPki, ensure_dev_pki
 from seu.devservices import DevServicesServer, start_dev_services
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +54,15 @@ def tsa(dev_services: DevServicesServer) -> Iterator[DevServicesServer]:
     dev_services.tsa_failures_left = 0
     yield dev_services
     dev_services.tsa_failures_left = 0
+
+
+@pytest.fixture(autouse=True)
+def _catalan_again() -> Iterator[None]:
+    """A request under /es/ or /en/ leaves its language active in the test thread; reset it."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
@@ -184,3 +198,19 @@ def clerk(db: None):
     from tests.factories import UserFactory
 
     return UserFactory(username="clerk", staff=True)
+
+
+def log_in_to_back_office(client: Client, user: User) -> None:
+    """Log ``user`` in as the back-office login does after the password and the TOTP code: the
+    session holds the user and the verifying device (django-otp), so the back-office lets them in.
+
+    Tests of the login form itself (tests/seu/test_staff_login.py) post the real code instead."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from seu.staff_auth import enrol_totp_device
+
+    device = enrol_totp_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -54,3 +54,9 @@ def test_the_beat_schedule_runs_the_sweep() -> None:
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
     assert float(entry["schedule"]) <= 300  # type: ignore[arg-type]
+
+
+def test_spent_saml_assertions_are_purged_on_schedule() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-spent-saml-assertions"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
