@@ -32,7 +32,7 @@ test: $(STAMP) messages
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
-	SEU_VAR_DIR=$(CURDIR)/var/test $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL SEU_VAR_DIR=$(CURDIR)/var/test $(PY) manage.py makemigrations --check --dry-run
 	SEU_VAR_DIR=$(CURDIR)/var/test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

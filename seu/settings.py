@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.tasks.sweep_pending_timestamps",
         "schedule": env_float("TIMESTAMP_SWEEP_SECONDS", 60.0, minimum=1.0),
     },
+    "register-due-exits": {
+        "task": "registre.tasks.register_due_exits",
+        "schedule": 60.0,
+    },
     "purge-spent-saml-assertions": {
         "task": "seu.tasks.purge_spent_saml_assertions",
         "schedule": 3600.0,

@@ -11,6 +11,7 @@ from seu import views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("health/", views.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/registre/", include("registre.api_urls")),
     path(
         "api/v1/verificacio/<str:code>/",
         documents_api.VerificationView.as_view(),
@@ -23,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("accessibilitat/", views.accessibility, name="accessibility"),
     path("avis-legal/", views.legal_notice, name="legal_notice"),
     path("", include("documents.urls")),
+    path("", include("registre.urls")),
     path("gestio/", admin.site.urls),
     path("identificacio/", include("seu.identity_urls")),
     path("certificats/", views.accepted_certificates, name="accepted_certificates"),

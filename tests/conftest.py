@@ -214,3 +214,38 @@ def log_in_to_back_office(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+# --- Independent validation of PDF signatures (poppler) -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def nss_db(tmp_path_factory: pytest.TempPathFactory, dev_pki: DevPki) -> str:
+    """An NSS database trusting only the development root, for poppler's pdfsig."""
+    directory = tmp_path_factory.mktemp("nss")
+    subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True)
+    subprocess.run(
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{directory}",
+            "-n",
+            "seu-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            str(dev_pki.root_cert),
+        ],
+        check=True,
+    )
+    return f"sql:{directory}"
+
+
+def pdfsig(pdf: bytes, nss_db: str, tmp_path: Path) -> str:
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        ["pdfsig", "-nssdir", nss_db, str(path)], capture_output=True, text=True, check=False
+    )
+    return result.stdout + result.stderr

@@ -23,7 +23,7 @@ from pyhanko_certvalidator import ValidationContext
 from documents import rendering, sealing, services, verification_code
 from documents.models import Blob, Document, DocumentVersion
 from seu.devpki import DevPki
-from tests.documents.conftest import pdfsig
+from tests.conftest import pdfsig
 
 pytestmark = pytest.mark.django_db
 

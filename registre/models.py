@@ -1,0 +1,241 @@
+"""The telematic registry (art. 33): entries and exits, their numbers, receipts and attachments.
+
+Numbers are ``E/<year>/<6 digits>`` and ``S/<year>/<6 digits>``, gapless per book and year: the
+counter row is locked in the transaction that writes the entry and its receipt, so a failure
+anywhere leaves neither (art. 33.f). The year is that of the effective date (art. 33.h).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("entrada")
+    OUT = "out", _("sortida")
+
+
+BOOK_PREFIX = {Direction.IN: "E", Direction.OUT: "S"}
+
+
+class RegistryCounter(models.Model):
+    """The last number given in a book and year; its row is the lock of gapless numbering."""
+
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("comptador del registre")
+        verbose_name_plural = _("comptadors del registre")
+        constraints = [
+            models.UniqueConstraint(fields=["direction", "year"], name="registry_counter_book_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{BOOK_PREFIX[Direction(self.direction)]}/{self.year}: {self.last_number}"
+
+
+class RegistryEntryQuerySet(models.QuerySet["RegistryEntry"]):
+    def visible_to(self, person: object) -> RegistryEntryQuerySet:
+        """A citizen's own entries: as interested person or as representative."""
+        return self.filter(models.Q(interested=person) | models.Q(representative=person))
+
+    def in_book_order(self) -> RegistryEntryQuerySet:
+        return self.order_by("direction", "year", "sequence")
+
+
+class RegistryEntry(models.Model):
+    class Channel(models.TextChoices):
+        ELECTRONIC = "electronic", _("seu electrònica")
+        IN_PERSON = "in_person", _("presencial")
+        API = "api", _("sistema de l'Ajuntament")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pendent de registrar")  # an exit waiting for a working day
+        REGISTERED = "registered", _("registrada")
+        NOT_ADMITTED = "not_admitted", _("no admesa")
+
+    direction = models.CharField(_("llibre"), max_length=3, choices=Direction.choices)
+    channel = models.CharField(_("canal"), max_length=12, choices=Channel.choices)
+    state = models.CharField(_("estat"), max_length=14, choices=State.choices)
+    number = models.CharField(_("número"), max_length=20, unique=True, null=True, blank=True)
+    year = models.PositiveIntegerField(_("any"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("ordre"), null=True, blank=True)
+    presented_at = models.DateTimeField(_("data i hora de presentació"))
+    effective_at = models.DateTimeField(_("data i hora d'entrada"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("anotada el"), null=True, blank=True)
+    due_at = models.DateTimeField(_("es registrarà el"), null=True, blank=True)
+    organ = models.ForeignKey(
+        "seu.Organ", verbose_name=_("òrgan"), on_delete=models.PROTECT, related_name="+"
+    )
+    interested = models.ForeignKey(
+        "seu.Person",
+        verbose_name=_("persona interessada"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registry_entries",
+    )
+    representative = models.ForeignKey(
+        "seu.Person",
+        verbose_name=_("representant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registry_entries_as_representative",
+    )
+    addressee = models.CharField(_("persona destinatària"), max_length=300, blank=True)
+    subject = models.CharField(_("assumpte"), max_length=300)
+    exposition = models.TextField(_("exposa"), blank=True)
+    request = models.TextField(_("sol·licita"), blank=True)
+    related_entry = models.ForeignKey(
+        "self",
+        verbose_name=_("assentament d'entrada relacionat"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exits",
+    )
+    language = models.CharField(_("llengua"), max_length=5, default="ca")
+    identification = models.ForeignKey(
+        "seu.Identification",
+        verbose_name=_("identificació"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("anotada per"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    receipt = models.OneToOneField(
+        "documents.Document",
+        verbose_name=_("rebut"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registry_entry",
+    )
+    not_admitted_reason = models.TextField(_("motiu de no admissió"), blank=True)
+    alternative_registries = models.TextField(_("on es pot presentar"), blank=True)
+
+    objects = RegistryEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assentament")
+        verbose_name_plural = _("llibre de registre")
+        ordering = ["-effective_at", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direction", "year", "sequence"], name="registry_entry_book_sequence"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="registry_pending_due"),
+            models.Index(fields=["organ", "-effective_at"], name="registry_organ_effective"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or str(_("(pendent)"))
+
+    @property
+    def counts_later(self) -> bool:
+        """Presented on a non-working day: the receipt shows both instants (art. 33.h)."""
+        return self.effective_at is not None and self.effective_at != self.presented_at
+
+
+class EntryAttachment(models.Model):
+    entry = models.ForeignKey(RegistryEntry, on_delete=models.PROTECT, related_name="attachments")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("nom"), max_length=200)
+    content_type = models.CharField(_("tipus"), max_length=100)
+    format_label = models.CharField(_("format"), max_length=60)
+    size = models.PositiveBigIntegerField(_("mida"))
+    blob = models.ForeignKey("documents.Blob", on_delete=models.PROTECT, related_name="+")
+    # What the PDF's embedded signatures say (signed by whom, valid or not), shown on the receipt.
+    signatures = models.JSONField(_("signatures"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("document adjunt")
+        verbose_name_plural = _("documents adjunts")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "position"], name="attachment_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def sha256(self) -> str:
+        return str(self.blob_id)
+
+
+class EntryTransition(models.Model):
+    """The life of an entry, one row per change, written with the change (STYLE: workflow log)."""
+
+    entry = models.ForeignKey(RegistryEntry, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(max_length=14, blank=True)
+    to_state = models.CharField(max_length=14)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("canvi d'estat")
+        verbose_name_plural = _("canvis d'estat")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.from_state}->{self.to_state}"
+
+
+class InterruptionQuerySet(models.QuerySet["Interruption"]):
+    def announced(self, *, at: object) -> InterruptionQuerySet:
+        """Interruptions to show in the banner: announced and not yet over."""
+        return self.filter(ends_at__gt=at).order_by("starts_at")
+
+    def ongoing(self, *, at: object, scope: str | None = None) -> InterruptionQuerySet:
+        found = self.filter(starts_at__lte=at, ends_at__gt=at)
+        return found.filter(scope__in=[scope, "seu"]) if scope else found
+
+
+class Interruption(models.Model):
+    """A planned interruption of the registry or the whole seu (art. 17.1, 33.d)."""
+
+    class Scope(models.TextChoices):
+        REGISTRY = "registry", _("registre electrònic")
+        SEU = "seu", _("tota la seu electrònica")
+
+    scope = models.CharField(_("abast"), max_length=10, choices=Scope.choices)
+    starts_at = models.DateTimeField(_("inici"))
+    ends_at = models.DateTimeField(_("final"))
+    reason = models.CharField(_("motiu"), max_length=300)
+    alternatives = models.TextField(
+        _("alternatives"),
+        help_text=_("On i com es pot presentar mentrestant (oficina d'atenció, altres registres)."),
+    )
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InterruptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("interrupció programada")
+        verbose_name_plural = _("interrupcions programades")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.starts_at:%Y-%m-%d %H:%M}"

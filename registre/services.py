@@ -1,0 +1,331 @@
+"""Use cases of the telematic registry (art. 24, 25, 33).
+
+``register_entry`` writes an entry, its number and its sealed receipt in one transaction: a person
+gets both or neither (art. 33.f). Exits are never registered on a non-working day (art. 33.h): one
+made then waits, and ``register_due_exits`` (Celery beat) registers it at the next working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from documents import services as documents
+from documents.models import Blob, Document
+from registre.models import (
+    BOOK_PREFIX,
+    Direction,
+    EntryAttachment,
+    EntryTransition,
+    Interruption,
+    RegistryCounter,
+    RegistryEntry,
+)
+from seu import calendar
+from seu.errors import InvalidInput, Unavailable
+from seu.identity import PersonData, upsert_person
+from seu.models import Identification, Organ, Person
+
+logger = logging.getLogger(__name__)
+
+RECEIPT_LANGUAGES = ("ca", "es")
+
+# The allowed changes of state, in one place (STYLE: explicit lifecycle).
+TRANSITIONS: dict[str, set[str]] = {
+    "": {RegistryEntry.State.PENDING, RegistryEntry.State.REGISTERED},
+    RegistryEntry.State.PENDING: {RegistryEntry.State.REGISTERED},
+    RegistryEntry.State.REGISTERED: {RegistryEntry.State.NOT_ADMITTED},
+    RegistryEntry.State.NOT_ADMITTED: set(),
+}
+
+
+class RegistryInterrupted(Unavailable):
+    code = "registry_interrupted"
+
+
+class InvalidTransition(InvalidInput):
+    code = "invalid_transition"
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    """A file already checked and stored (``registre.attachments``), ready to be registered."""
+
+    name: str
+    content_type: str
+    format_label: str
+    blob: Blob
+    signatures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def receipt_language(language: str | None) -> str:
+    """Receipts are issued in Catalan or Spanish, the official languages of the islands."""
+    code = (language or "ca")[:2]
+    return code if code in RECEIPT_LANGUAGES else "ca"
+
+
+def check_registry_open(*, at: dt.datetime) -> None:
+    """While a planned interruption lasts, say so instead of failing (art. 33.d, 17.1)."""
+    interruption = Interruption.objects.ongoing(at=at, scope=Interruption.Scope.REGISTRY).first()
+    if interruption is not None:
+        raise RegistryInterrupted(
+            _(
+                "El registre electrònic està interromput fins al %(until)s (%(reason)s). No s'ha "
+                "registrat res. Mentrestant: %(alternatives)s"
+            )
+            % {
+                "until": calendar.to_local(interruption.ends_at).strftime("%d/%m/%Y %H:%M"),
+                "reason": interruption.reason,
+                "alternatives": interruption.alternatives,
+            }
+        )
+
+
+def _take_number(direction: str, year: int) -> int:
+    """The next number of a book: the counter row stays locked until the transaction ends, so
+    numbers are gapless and unique under any concurrency, and a rollback returns the number."""
+    RegistryCounter.objects.bulk_create(
+        [RegistryCounter(direction=direction, year=year)], ignore_conflicts=True
+    )
+    counter = RegistryCounter.objects.select_for_update().get(direction=direction, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _assign_number(entry: RegistryEntry, *, effective_at: dt.datetime) -> None:
+    year = calendar.to_local(effective_at).year
+    sequence = _take_number(entry.direction, year)
+    entry.year = year
+    entry.sequence = sequence
+    entry.number = f"{BOOK_PREFIX[Direction(entry.direction)]}/{year}/{sequence:06d}"
+    entry.effective_at = effective_at
+
+
+def _transition(
+    entry: RegistryEntry,
+    to_state: str,
+    *,
+    at: dt.datetime,
+    actor: AbstractBaseUser | None = None,
+    reason: str = "",
+) -> None:
+    from_state = entry.state if entry.pk else ""
+    if to_state not in TRANSITIONS[from_state or ""]:
+        raise InvalidTransition(
+            _("Aquest assentament no pot passar de «%(from)s» a «%(to)s».")
+            % {"from": from_state, "to": to_state}
+        )
+    entry.state = to_state
+    if entry.pk:
+        entry.save(update_fields=["state"])
+    EntryTransition.objects.create(
+        entry=entry,
+        from_state=from_state,
+        to_state=to_state,
+        at=at,
+        actor_id=actor.pk if actor else None,
+        reason=reason,
+    )
+
+
+def _person(value: Person | PersonData | None) -> Person | None:
+    if value is None or isinstance(value, Person):
+        return value
+    return upsert_person(value)
+
+
+def _issue_receipt(entry: RegistryEntry, *, acting_user: AbstractBaseUser | None) -> Document:
+    attachments = list(entry.attachments.select_related("blob"))
+    language = receipt_language(entry.language)
+    return documents.issue_document(
+        kind=Document.Kind.RECEIPT,
+        title=str(_("Rebut de presentació %(number)s") % {"number": entry.number}),
+        template_name="registre/pdf/receipt.html",
+        context={"entry": entry, "attachments": attachments},
+        organ=entry.organ,
+        language=language,
+        acting_user=acting_user,
+        now=entry.registered_at,
+    )
+
+
+@transaction.atomic
+def register_entry(
+    *,
+    organ: Organ,
+    subject: str,
+    exposition: str = "",
+    request: str = "",
+    interested: Person | PersonData,
+    representative: Person | PersonData | None = None,
+    attachments: Sequence[IncomingAttachment] = (),
+    channel: str = RegistryEntry.Channel.ELECTRONIC,
+    presented_at: dt.datetime,
+    identification: Identification | None = None,
+    language: str = "ca",
+    acting_user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> RegistryEntry:
+    """Register an incoming entry and issue its sealed receipt (art. 33.f, 33.h, 33.i).
+
+    ``presented_at`` is when the transmission began (art. 33.i); on a non-working day the entry
+    counts from 00:00:01 of the next working day, and both instants are kept.
+    """
+    now = now or calendar.now()
+    if channel != RegistryEntry.Channel.IN_PERSON:
+        check_registry_open(at=presented_at)
+    effective_at = calendar.WorkingCalendar().effective_instant(presented_at)
+    entry = RegistryEntry(
+        direction=Direction.IN,
+        channel=channel,
+        state=RegistryEntry.State.REGISTERED,
+        presented_at=presented_at,
+        registered_at=now,
+        organ=organ,
+        interested=_person(interested),
+        representative=_person(representative),
+        subject=subject,
+        exposition=exposition,
+        request=request,
+        language=receipt_language(language),
+        identification=identification,
+        created_by_id=acting_user.pk if acting_user else None,
+    )
+    _assign_number(entry, effective_at=effective_at)
+    entry.save(force_insert=True)
+    EntryAttachment.objects.bulk_create(
+        [
+            EntryAttachment(
+                entry=entry,
+                position=position,
+                name=item.name,
+                content_type=item.content_type,
+                format_label=item.format_label,
+                size=item.blob.size,
+                blob=item.blob,
+                signatures=item.signatures,
+            )
+            for position, item in enumerate(attachments, start=1)
+        ]
+    )
+    EntryTransition.objects.create(
+        entry=entry,
+        from_state="",
+        to_state=entry.state,
+        at=now,
+        actor_id=acting_user.pk if acting_user else None,
+    )
+    entry.receipt = _issue_receipt(entry, acting_user=acting_user)
+    entry.save(update_fields=["receipt"])
+    return entry
+
+
+@transaction.atomic
+def mark_not_admitted(
+    *,
+    entry: RegistryEntry,
+    reason: str,
+    alternatives: str,
+    acting_user: AbstractBaseUser,
+    now: dt.datetime | None = None,
+) -> RegistryEntry:
+    """An entry unrelated to the registry's procedures has no effect (art. 33.b): the person is
+    told why and where they can file instead."""
+    if not reason.strip() or not alternatives.strip():
+        raise InvalidInput(_("Cal indicar el motiu i on es pot presentar."))
+    entry = RegistryEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.direction != Direction.IN:
+        raise InvalidTransition(_("Només es poden inadmetre assentaments d'entrada."))
+    entry.not_admitted_reason = reason
+    entry.alternative_registries = alternatives
+    entry.save(update_fields=["not_admitted_reason", "alternative_registries"])
+    _transition(
+        entry,
+        RegistryEntry.State.NOT_ADMITTED,
+        at=now or calendar.now(),
+        actor=acting_user,
+        reason=reason,
+    )
+    return entry
+
+
+@transaction.atomic
+def register_exit(
+    *,
+    organ: Organ,
+    addressee: str,
+    subject: str,
+    addressee_person: Person | PersonData | None = None,
+    related_entry: RegistryEntry | None = None,
+    acting_user: AbstractBaseUser | None,
+    now: dt.datetime | None = None,
+) -> RegistryEntry:
+    """An exit (art. 33.g). On a non-working day it waits, unnumbered, for the next working day."""
+    now = now or calendar.now()
+    working_calendar = calendar.WorkingCalendar()
+    entry = RegistryEntry(
+        direction=Direction.OUT,
+        channel=RegistryEntry.Channel.ELECTRONIC,
+        state=RegistryEntry.State.PENDING,
+        presented_at=now,
+        organ=organ,
+        interested=_person(addressee_person),
+        addressee=addressee,
+        subject=subject,
+        related_entry=related_entry,
+        created_by_id=acting_user.pk if acting_user else None,
+    )
+    if working_calendar.is_working_day(calendar.to_local(now).date()):
+        _assign_number(entry, effective_at=now)
+        entry.state = RegistryEntry.State.REGISTERED
+        entry.registered_at = now
+    else:
+        entry.due_at = working_calendar.next_working_day_start(now)
+    entry.save(force_insert=True)
+    EntryTransition.objects.create(
+        entry=entry,
+        from_state="",
+        to_state=entry.state,
+        at=now,
+        actor_id=acting_user.pk if acting_user else None,
+    )
+    return entry
+
+
+def register_due_exits(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Register the exits that waited for a working day, in the order they were made.
+
+    Each is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` and a state check, so two sweepers
+    never register one twice and a missed run is caught up by the next.
+    """
+    now = now or calendar.now()
+    if not calendar.WorkingCalendar().is_working_day(calendar.to_local(now).date()):
+        return 0
+    done = 0
+    with transaction.atomic():
+        due = list(
+            RegistryEntry.objects.select_for_update(skip_locked=True)
+            .filter(
+                direction=Direction.OUT,
+                state=RegistryEntry.State.PENDING,
+                due_at__lte=now,
+            )
+            .order_by("presented_at", "pk")[:limit]
+        )
+        for entry in due:
+            _assign_number(entry, effective_at=now)
+            entry.registered_at = now
+            entry.save(
+                update_fields=["number", "year", "sequence", "effective_at", "registered_at"]
+            )
+            _transition(entry, RegistryEntry.State.REGISTERED, at=now)
+            done += 1
+    return done
