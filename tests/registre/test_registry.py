@@ -25,7 +25,7 @@ def local(*args: int) -> dt.datetime:
 
 
 @pytest.fixture
-def file_entry(town_hall, organ):  # type: ignore[no-untyped-def]
+def file_entry(town_hall, organ):
     def _file(presented_at: dt.datetime, **overrides: object) -> RegistryEntry:
         arguments: dict[str, object] = {
             "organ": organ,
@@ -42,7 +42,7 @@ def file_entry(town_hall, organ):  # type: ignore[no-untyped-def]
     return _file
 
 
-def test_an_entry_gets_a_number_and_a_sealed_receipt(file_entry, nss_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_entry_gets_a_number_and_a_sealed_receipt(file_entry, nss_db, tmp_path: Path) -> None:
     entry = file_entry(local(2026, 11, 23, 10, 15, 30))
     assert entry.number == "E/2026/000001"
     assert entry.effective_at == entry.presented_at
@@ -57,7 +57,7 @@ def test_an_entry_gets_a_number_and_a_sealed_receipt(file_entry, nss_db, tmp_pat
     assert "Data i hora d'entrada" not in text  # a working day: one instant only
 
 
-def test_numbers_follow_each_other_per_book_and_year(file_entry, organ) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_follow_each_other_per_book_and_year(file_entry, organ) -> None:
     numbers = [file_entry(local(2026, 11, 23, 10, m)).number for m in range(3)]
     exit_ = services.register_exit(
         organ=organ,
@@ -72,7 +72,7 @@ def test_numbers_follow_each_other_per_book_and_year(file_entry, organ) -> None:
 
 def test_a_sunday_filing_counts_from_monday_and_keeps_both_instants(
     file_entry, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sunday = local(2026, 11, 22, 18, 30, 5)
     entry = file_entry(sunday)
     assert entry.presented_at == sunday
@@ -84,7 +84,7 @@ def test_a_sunday_filing_counts_from_monday_and_keeps_both_instants(
     assert "33.h" in text
 
 
-def test_non_working_day_entries_keep_their_order_before_the_next_days(file_entry) -> None:  # type: ignore[no-untyped-def]
+def test_non_working_day_entries_keep_their_order_before_the_next_days(file_entry) -> None:
     saturday = file_entry(local(2026, 11, 21, 9, 0))
     sunday = file_entry(local(2026, 11, 22, 23, 59))
     monday = file_entry(local(2026, 11, 23, 0, 0, 2))
@@ -94,7 +94,7 @@ def test_non_working_day_entries_keep_their_order_before_the_next_days(file_entr
     assert saturday.effective_at == sunday.effective_at == local(2026, 11, 23, 0, 0, 1)
 
 
-def test_the_year_restarts_by_the_effective_date(file_entry) -> None:  # type: ignore[no-untyped-def]
+def test_the_year_restarts_by_the_effective_date(file_entry) -> None:
     # 31 December 2027 is a Friday (working); 1 January 2028 a holiday, then a weekend.
     last = file_entry(local(2027, 12, 31, 23, 59, 59))
     first = file_entry(local(2028, 1, 1, 0, 0, 0))
@@ -103,7 +103,7 @@ def test_the_year_restarts_by_the_effective_date(file_entry) -> None:  # type: i
     assert first.effective_at == local(2028, 1, 3, 0, 0, 1)
 
 
-def test_an_exit_made_on_a_weekend_waits_for_monday(organ, town_hall) -> None:  # type: ignore[no-untyped-def]
+def test_an_exit_made_on_a_weekend_waits_for_monday(organ, town_hall) -> None:
     saturday = local(2026, 11, 21, 12, 0)
     exit_ = services.register_exit(
         organ=organ, addressee="Joan", subject="Notificació", acting_user=None, now=saturday
@@ -119,7 +119,7 @@ def test_an_exit_made_on_a_weekend_waits_for_monday(organ, town_hall) -> None:  
     assert list(exit_.transitions.values_list("to_state", flat=True)) == ["pending", "registered"]
 
 
-def test_not_admitted_tells_why_and_where(file_entry, administrator) -> None:  # type: ignore[no-untyped-def]
+def test_not_admitted_tells_why_and_where(file_entry, administrator) -> None:
     entry = file_entry(local(2026, 11, 23, 10, 0))
     services.mark_not_admitted(
         entry=entry,
@@ -138,7 +138,7 @@ def test_not_admitted_tells_why_and_where(file_entry, administrator) -> None:  #
         )
 
 
-def test_an_interruption_says_so_and_registers_nothing(file_entry) -> None:  # type: ignore[no-untyped-def]
+def test_an_interruption_says_so_and_registers_nothing(file_entry) -> None:
     Interruption.objects.create(
         scope=Interruption.Scope.REGISTRY,
         starts_at=local(2026, 11, 23, 8, 0),
@@ -152,7 +152,7 @@ def test_an_interruption_says_so_and_registers_nothing(file_entry) -> None:  # t
     assert file_entry(local(2026, 11, 23, 12, 0)).number == "E/2026/000001"
 
 
-def test_a_failure_while_issuing_the_receipt_leaves_no_number(file_entry, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failure_while_issuing_the_receipt_leaves_no_number(file_entry, monkeypatch) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise services.documents.rendering.RenderError("boom")
 
