@@ -20,8 +20,10 @@ MADRID = ZoneInfo("Europe/Madrid")
 CITIZEN = PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
 
 
-def local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=MADRID)
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=MADRID)
 
 
 @pytest.fixture
