@@ -104,6 +104,8 @@ class Command(BaseCommand):
                 )
             )
             self._print_certificates(citizens, with_nginx=nginx is not None)
+        # `kill` (SIGTERM) as well as Ctrl-C must stop the worker and nginx with the server.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             call_command("runserver", options["addr"], use_reloader=False)
         finally:
