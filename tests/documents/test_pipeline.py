@@ -301,3 +301,17 @@ def test_production_refuses_the_development_seal(dev_pki: DevPki) -> None:
 
 def test_the_seal_key_is_loaded_once_per_process() -> None:
     assert sealing.get_seal() is sealing.get_seal()
+
+
+def test_a_renderer_over_its_memory_cap_fails_cleanly(settings) -> None:
+    # 64 MB of address space is not enough to even load WeasyPrint: the worker dies, and the
+    # caller gets a clear error instead of a hung or crashed request.
+    rendering._discard_pool()
+    settings.PDF_RENDER_MEMORY_MB = 64
+    try:
+        with pytest.raises(rendering.RenderError, match="memòria"):
+            rendering.html_to_pdf("<p>hola</p>")
+    finally:
+        rendering._discard_pool()
+        settings.PDF_RENDER_MEMORY_MB = 1024
+    assert rendering.html_to_pdf("<p>hola</p>").startswith(b"%PDF")
