@@ -25,6 +25,8 @@ urlpatterns += i18n_patterns(
     path("avis-legal/", views.legal_notice, name="legal_notice"),
     path("", include("documents.urls")),
     path("", include("registre.urls")),
+    path("", include("tauler.urls")),
+    path("", include("cites.urls")),
     path("gestio/", admin.site.urls),
     path("identificacio/", include("seu.identity_urls")),
     path("certificats/", views.accepted_certificates, name="accepted_certificates"),

@@ -1,0 +1,7 @@
+"""Public addresses of the cites app."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "cites"
+
+urlpatterns: list[URLPattern | URLResolver] = []
