@@ -7,6 +7,8 @@ anywhere leaves neither (art. 33.f). The year is that of the effective date (art
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -239,3 +241,35 @@ class Interruption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class FilingDraft(models.Model):
+    """A citizen's request between the form and the confirmation (art. 33.f): what they typed and
+    the files already checked and stored, so that "Modificar" or a failed submission loses
+    nothing (files cannot be sent again without JavaScript). It belongs to one identification, and
+    is consumed (``entry`` set) in the transaction that registers it: confirming it twice
+    registers it once."""
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    identification = models.ForeignKey(
+        "seu.Identification", on_delete=models.CASCADE, related_name="+"
+    )
+    organ = models.ForeignKey(
+        "seu.Organ", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(_("assumpte"), max_length=300, blank=True)
+    exposition = models.TextField(_("exposa"), blank=True)
+    request = models.TextField(_("sol·licita"), blank=True)
+    # [{"sha256", "name", "content_type", "format_label", "size", "signatures"}], in order.
+    attachments = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField()
+    entry = models.OneToOneField(
+        RegistryEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("esborrany de presentació")
+        verbose_name_plural = _("esborranys de presentació")
+
+    def __str__(self) -> str:
+        return str(self.public_id)

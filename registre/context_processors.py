@@ -1,0 +1,27 @@
+"""The banner of planned interruptions, on every page (art. 17.1, 33.d): announced "with the
+greatest possible notice and while the situation lasts"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from registre.models import Interruption
+from seu import calendar
+
+
+def interruptions(request: HttpRequest) -> dict[str, Any]:
+    now = calendar.now()
+    announced = list(Interruption.objects.announced(at=now)[:10])
+    return {
+        "announced_interruptions": [
+            {
+                "interruption": item,
+                "ongoing": item.starts_at <= now,
+                "starts_at": calendar.to_local(item.starts_at),
+                "ends_at": calendar.to_local(item.ends_at),
+            }
+            for item in announced
+        ]
+    }

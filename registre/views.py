@@ -1,0 +1,346 @@
+"""The electronic registry for citizens (art. 33) and "La meva carpeta".
+
+Filing is form -> review -> confirm -> receipt, with no JavaScript. What the person typed and the
+files already checked live in a ``FilingDraft`` until the confirmation consumes it, in the same
+transaction that registers the entry: a failure keeps everything for another try, and a second
+confirmation of the same draft shows the receipt of the first instead of registering again.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from documents.models import Blob
+from documents.services import verification_url
+from registre import attachments, services
+from registre.forms import FilingForm
+from registre.models import Direction, FilingDraft, RegistryEntry
+from seu import calendar
+from seu.identity import current_identification, identification_required, login_url
+from seu.models import Identification, LoA
+from seu.net import request_start
+
+logger = logging.getLogger(__name__)
+
+DRAFT_SESSION_KEY = "registre_draft"
+# Personal data of earlier entries need a substantial identification (as "Les meves dades" do);
+# below that a person sees only what they filed in this very identification, whose receipt they
+# must get at once (art. 33.f).
+HISTORY_LOA = LoA.SUBSTANTIAL
+PAGE_SIZE = 25
+
+
+def _identification(request: HttpRequest) -> Identification:
+    found = current_identification(request)
+    assert found is not None  # identification_required ran first
+    return found
+
+
+def entries_for(identification: Identification) -> QuerySet[RegistryEntry]:
+    """The entries this identification may see: its person's (as interested person or
+    representative) and, when acting for an entity, the entity's. Every lookup by id goes through
+    here first, so someone else's entry is a 404."""
+    entries = RegistryEntry.objects.visible_to(identification.person)
+    if identification.represented_entity_id is not None:
+        entries = entries | RegistryEntry.objects.visible_to(identification.represented_entity)
+    entries = entries.filter(direction=Direction.IN, number__isnull=False)
+    if not identification.level.satisfies(HISTORY_LOA):
+        entries = entries.filter(identification=identification)
+    return entries.select_related("organ", "receipt", "interested", "representative")
+
+
+def _open_draft(request: HttpRequest, identification: Identification) -> FilingDraft | None:
+    public_id = request.session.get(DRAFT_SESSION_KEY)
+    if not public_id:
+        return None
+    return (
+        FilingDraft.objects.select_related("organ")
+        .filter(public_id=public_id, identification=identification, entry__isnull=True)
+        .first()
+    )
+
+
+def _registry_closed() -> str | None:
+    """Why the registry cannot take a submission right now (art. 33.d), or None."""
+    try:
+        services.check_registry_open(at=calendar.now())
+    except services.RegistryInterrupted as exc:
+        return str(exc.message)
+    return None
+
+
+def _interrupted(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "registre/interrupted.html", {"message": message}, status=503)
+
+
+def _limits() -> dict[str, Any]:
+    limits = attachments.Limits.from_settings()
+    return {
+        "max_files": limits.max_files,
+        "max_file_size": filesizeformat(limits.max_file_bytes),
+        "max_entry_size": filesizeformat(limits.max_entry_bytes),
+        "allowed_formats": attachments.ALLOWED_FORMATS,
+        "accept": attachments.ACCEPT_ATTRIBUTE,
+    }
+
+
+def _as_stored(item: services.IncomingAttachment) -> dict[str, Any]:
+    return {
+        "sha256": item.blob.sha256,
+        "name": item.name,
+        "content_type": item.content_type,
+        "format_label": item.format_label,
+        "size": item.blob.size,
+        "signatures": item.signatures,
+    }
+
+
+def _draft_complete(draft: FilingDraft) -> bool:
+    return bool(
+        draft.organ is not None
+        and draft.organ.is_active
+        and draft.subject.strip()
+        and draft.exposition.strip()
+        and draft.request.strip()
+    )
+
+
+def _render_form(
+    request: HttpRequest,
+    form: FilingForm,
+    attached: list[dict[str, Any]],
+    file_errors: list[str],
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "attached": attached,
+        "file_errors": file_errors,
+        "organs": form.fields["organ"].queryset,  # type: ignore[attr-defined]
+        **_limits(),
+    }
+    return render(request, "registre/file.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@identification_required()
+def file_request(request: HttpRequest) -> HttpResponse:
+    """The generic request form. What the person typed and the files accepted are kept in the
+    draft even when something is refused, so they only fix what the message names."""
+    identification = _identification(request)
+    closed = _registry_closed()
+    if closed:
+        return _interrupted(request, closed)
+    draft = _open_draft(request, identification)
+    attached: list[dict[str, Any]] = list(draft.attachments) if draft else []
+    if request.method == "GET":
+        initial = {}
+        if draft is not None:
+            initial = {
+                "organ": draft.organ_id,
+                "subject": draft.subject,
+                "exposition": draft.exposition,
+                "request": draft.request,
+            }
+        return _render_form(request, FilingForm(initial=initial), attached, [])
+
+    form = FilingForm(request.POST)
+    valid = form.is_valid()
+    removed = set(request.POST.getlist("remove"))
+    kept = [item for item in attached if item["sha256"] not in removed]
+    accepted, refused = attachments.accept_uploads(
+        request.FILES.getlist("attachments"),
+        already_hashes=[item["sha256"] for item in kept],
+        already_bytes=sum(int(item["size"]) for item in kept),
+    )
+    if draft is None:
+        draft = FilingDraft(identification=identification)
+    draft.organ = form.cleaned_data.get("organ")
+    draft.subject = form.typed("subject")
+    draft.exposition = form.typed("exposition")
+    draft.request = form.typed("request")
+    draft.attachments = kept + [_as_stored(item) for item in accepted]
+    draft.updated_at = calendar.now()
+    draft.save()
+    request.session[DRAFT_SESSION_KEY] = str(draft.public_id)
+    if valid and not refused:
+        return redirect("registre:review")
+    file_errors = [str(refusal.message) for refusal in refused]
+    return _render_form(request, form, list(draft.attachments), file_errors, status=400)
+
+
+def _render_review(
+    request: HttpRequest, draft: FilingDraft, *, failure: str = "", status: int = 200
+) -> HttpResponse:
+    context = {"draft": draft, "attached": draft.attachments, "failure": failure}
+    return render(request, "registre/review.html", context, status=status)
+
+
+@never_cache
+@require_GET
+@identification_required()
+def review(request: HttpRequest) -> HttpResponse:
+    identification = _identification(request)
+    draft = _open_draft(request, identification)
+    if draft is None:
+        return redirect("registre:file")
+    closed = _registry_closed()
+    if closed:
+        return _interrupted(request, closed)
+    if not _draft_complete(draft):
+        messages.warning(request, _("Reviseu la sol·licitud: hi falten dades."))
+        return redirect("registre:file")
+    return _render_review(request, draft)
+
+
+def _incoming(draft: FilingDraft) -> list[services.IncomingAttachment]:
+    blobs = Blob.objects.in_bulk([item["sha256"] for item in draft.attachments])
+    return [
+        services.IncomingAttachment(
+            name=item["name"],
+            content_type=item["content_type"],
+            format_label=item["format_label"],
+            blob=blobs[item["sha256"]],
+            signatures=item.get("signatures", []),
+        )
+        for item in draft.attachments
+    ]
+
+
+def _register(
+    draft: FilingDraft, identification: Identification, *, presented_at: Any, language: str
+) -> RegistryEntry:
+    if identification.represented_entity is not None:
+        interested, representative = identification.represented_entity, identification.person
+    else:
+        interested, representative = identification.person, None
+    assert draft.organ is not None
+    return services.register_entry(
+        organ=draft.organ,
+        subject=draft.subject.strip(),
+        exposition=draft.exposition.strip(),
+        request=draft.request.strip(),
+        interested=interested,
+        representative=representative,
+        attachments=_incoming(draft),
+        channel=RegistryEntry.Channel.ELECTRONIC,
+        presented_at=presented_at,
+        identification=identification,
+        language=language,
+        # In an assisted session (art. 14) the official who acts is recorded on the entry.
+        acting_user=identification.official.user if identification.official else None,
+    )
+
+
+@never_cache
+@require_POST
+@identification_required()
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Register the draft and show its receipt at once, or say that nothing was registered."""
+    # Art. 33.i: the transmission began when the request started, not when it ends.
+    presented_at = request_start(request)
+    identification = _identification(request)
+    try:
+        public_id = uuid.UUID(request.POST.get("draft", ""))
+    except ValueError:
+        raise Http404 from None
+    drafts = FilingDraft.objects.select_related("organ").filter(
+        public_id=public_id, identification=identification
+    )
+    draft = drafts.first()
+    if draft is None:
+        raise Http404
+    if draft.entry_id is None and not _draft_complete(draft):
+        messages.warning(request, _("Reviseu la sol·licitud: hi falten dades."))
+        return redirect("registre:file")
+    try:
+        with transaction.atomic():
+            # The row lock makes a second confirmation wait for the first, then find the entry.
+            locked = drafts.select_for_update(of=("self",)).get()
+            if locked.entry_id is None:
+                locked.entry = _register(
+                    locked,
+                    identification,
+                    presented_at=presented_at,
+                    language=request.LANGUAGE_CODE,
+                )
+                locked.updated_at = calendar.now()
+                locked.save(update_fields=["entry", "updated_at"])
+            entry_id = locked.entry_id
+    except services.RegistryInterrupted as exc:
+        return _render_review(request, draft, failure=str(exc.message), status=503)
+    except Exception:
+        # Whatever failed (rendering, sealing, storage, the database), the transaction rolled
+        # back: no number, no receipt. The person must know (art. 33.f, last paragraph).
+        logger.exception("registry submission failed; nothing was registered")
+        failure = _(
+            "No s'ha pogut completar la presentació i NO s'ha registrat res: no hi ha número de "
+            "registre ni rebut. Torneu-ho a provar d'aquí a una estona o presenteu-la per altres "
+            "mitjans. Les dades i els documents que heu introduït es conserven."
+        )
+        return _render_review(request, draft, failure=failure, status=503)
+    request.session.pop(DRAFT_SESSION_KEY, None)
+    return HttpResponseRedirect(reverse("registre:filed", args=[entry_id]))
+
+
+@never_cache
+@require_GET
+@identification_required()
+def entry_detail(request: HttpRequest, pk: int, just_filed: bool = False) -> HttpResponse:
+    """An entry with its receipt: right after filing, and from "La meva carpeta"."""
+    entry = get_object_or_404(entries_for(_identification(request)), pk=pk)
+    context = {
+        "entry": entry,
+        "attached": entry.attachments.select_related("blob"),
+        "just_filed": just_filed,
+        "verification_url": verification_url(entry.receipt.csv) if entry.receipt else "",
+    }
+    return render(request, "registre/entry.html", context)
+
+
+@never_cache
+@require_GET
+@identification_required()
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sealed receipt, only through the person's own entries."""
+    entry = get_object_or_404(
+        entries_for(_identification(request)).filter(receipt__isnull=False), pk=pk
+    )
+    assert entry.receipt is not None and entry.number is not None
+    version = entry.receipt.current_version()
+    response = HttpResponse(version.blob.read(), content_type="application/pdf")
+    filename = "rebut-" + entry.number.replace("/", "-") + ".pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@require_GET
+@identification_required()
+def folder(request: HttpRequest) -> HttpResponse:
+    """ "La meva carpeta": the person's own entries, newest first."""
+    identification = _identification(request)
+    entries = entries_for(identification).order_by("-presented_at", "-pk")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    context = {
+        "page": page,
+        "history_limited": not identification.level.satisfies(HISTORY_LOA),
+        "history_login_url": login_url(reverse("registre:folder"), HISTORY_LOA),
+    }
+    return render(request, "registre/folder.html", context)

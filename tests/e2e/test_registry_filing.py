@@ -1,0 +1,149 @@
+"""A citizen files a generic request in Chromium (art. 33): identified through the local Cl@ve
+identity provider, with two attachments, a review, the confirmation, and the sealed receipt
+downloaded and checked by poppler; a Sunday filing shows both instants. axe-core checks every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from playwright.sync_api import FilePayload, expect
+
+from documents import sealing
+from registre.models import Interruption, RegistryEntry
+from seu import calendar
+from seu.clave_dev import LocalIdPServer
+from seu.models import Organ, TownHall
+from tests.conftest import pdfsig
+from tests.e2e.conftest import Browse, path_of
+from tests.e2e.test_clave_login import (  # the Cl@ve fixtures, shared with the login journeys
+    _at_the_identity_provider,
+    clave_on_the_live_server,  # noqa: F401
+    local_idp,  # noqa: F401
+)
+from tests.registre.test_attachments import make_pdf, make_png
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def identify_and_open_the_registry(browse: Browse, idp: LocalIdPServer) -> None:
+    """From the home page to the filing form, identifying with Cl@ve on the way."""
+    page = browse.page
+    browse.goto("/")
+    browse.click_and_wait(
+        page.get_by_role("main").get_by_role("link", name="Registre electrònic", exact=True)
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Identificar-me")
+    browse.click_and_wait(page.get_by_role("link", name="Identificar-me amb Cl@ve"))
+    _at_the_identity_provider(browse, idp, level="Substancial")
+    assert path_of(page.url) == "/registre/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registre electrònic")
+
+
+def fill_in_the_request(browse: Browse, files: list[tuple[str, str, bytes]]) -> None:
+    page = browse.page
+    page.get_by_label("Òrgan al qual us adreceu").select_option(label="Secretaria")
+    for label, value in {
+        "Assumpte": "Llicència de gual al carrer Major",
+        "Exposa": "Que tenc un garatge al carrer Major, 1.",
+        "Sol·licita": "Que se'm concedeixi la llicència de gual.",
+    }.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Documents adjunts (opcional)").set_input_files(
+        [FilePayload(name=name, mimeType=kind, buffer=data) for name, kind, data in files]
+    )
+    browse.click_and_wait(page.get_by_role("button", name="Continua i revisa"))
+    assert path_of(page.url) == "/registre/revisio/"
+
+
+def test_a_citizen_files_with_two_attachments_and_downloads_a_valid_sealed_receipt(
+    browse: Browse,
+    local_idp: LocalIdPServer,  # noqa: F811
+    town_hall: TownHall,
+    organ: Organ,
+    nss_db: str,
+    tmp_path: Path,
+) -> None:
+    page = browse.page
+    pdf, png = make_pdf(), make_png()
+    # An announced interruption: its banner is on every page of the journey, audited with them.
+    starts = dt.datetime(2031, 3, 1, 8, 0, tzinfo=MADRID)
+    Interruption.objects.create(
+        scope=Interruption.Scope.SEU,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=4),
+        reason="Manteniment dels servidors",
+        alternatives="Oficina d'Atenció a la Ciutadania",
+    )
+    identify_and_open_the_registry(browse, local_idp)
+    banner = page.get_by_role("region", name="Interrupcions programades")
+    expect(banner).to_contain_text("Manteniment dels servidors")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Podeu adjuntar fins a 10 documents")
+
+    fill_in_the_request(
+        browse,
+        [("sol·licitud.pdf", "application/pdf", pdf), ("plànol.png", "image/png", png)],
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reviseu la sol·licitud")
+    attached = page.locator("#adjunts")
+    expect(attached.get_by_role("row")).to_have_count(3)  # the header and two files
+    expect(attached).to_contain_text("sol·licitud.pdf")
+    expect(attached).to_contain_text(sealing.sha256_hex(pdf))
+    expect(attached).to_contain_text("plànol.png")
+    expect(attached).to_contain_text(sealing.sha256_hex(png))
+    expect(main).to_contain_text("Llicència de gual al carrer Major")
+    assert not RegistryEntry.objects.exists()
+
+    browse.click_and_wait(page.get_by_role("button", name="Confirmar i presentar"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sol·licitud registrada")
+    entry = RegistryEntry.objects.get()
+    assert entry.number is not None and entry.receipt is not None
+    expect(page.locator("#numero-registre")).to_have_text(entry.number)
+    presented = calendar.to_local(entry.presented_at).strftime("%d/%m/%Y %H:%M:%S")
+    expect(page.locator("#presentacio")).to_have_text(presented)
+    assert entry.attachments.count() == 2
+
+    with page.expect_download() as download:
+        main.get_by_role("link", name=f"Descarrega el rebut de {entry.number}").click()
+    assert download.value.suggested_filename == f"rebut-{entry.number.replace('/', '-')}.pdf"
+    report = pdfsig(Path(download.value.path()).read_bytes(), nss_db, tmp_path)
+    assert "Signature is Valid." in report, report
+    assert "Certificate is Trusted." in report, report
+
+    browse.click_and_wait(main.get_by_role("link", name="Verifica el rebut a la seu"))
+    assert path_of(page.url) == f"/verificar/{entry.receipt.csv}/"
+
+    browse.goto("/carpeta/")
+    row = page.get_by_role("row").filter(has_text=entry.number)
+    expect(row).to_contain_text("Llicència de gual al carrer Major")
+    expect(row).to_contain_text("registrada")
+
+
+def test_a_sunday_filing_shows_the_presentation_and_the_effective_instants(
+    browse: Browse,
+    local_idp: LocalIdPServer,  # noqa: F811
+    town_hall: TownHall,
+    organ: Organ,
+) -> None:
+    page = browse.page
+    identify_and_open_the_registry(browse, local_idp)
+    sunday = dt.datetime(2026, 11, 22, 18, 30, tzinfo=MADRID)
+    # tick=True: the clock moves on, in the live server's thread too.
+    with time_machine.travel(sunday, tick=True):
+        browse.goto("/registre/")
+        fill_in_the_request(browse, [("plànol.png", "image/png", make_png())])
+        browse.click_and_wait(page.get_by_role("button", name="Confirmar i presentar"))
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sol·licitud registrada")
+    entry = RegistryEntry.objects.get()
+    assert calendar.to_local(entry.presented_at).date() == sunday.date()
+    expect(page.locator("#presentacio")).to_contain_text("22/11/2026 18:3")
+    expect(page.locator("#entrada")).to_contain_text("23/11/2026 00:00:01")
+    expect(page.locator("#entrada")).to_contain_text("Presentada en dia inhàbil")
