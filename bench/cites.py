@@ -1,0 +1,274 @@
+#!/usr/bin/env python
+"""Benchmark of "Cita prèvia" (issue #6).
+
+With 1,000 appointments already booked in the next eight weeks, N concurrent clients (default 20)
+each repeat: open the availability page of the FNMT service (eight weeks of days), open a day's
+booking form, and book a time with a NIF of their own (the CSRF token taken from the form), to
+gunicorn on PostgreSQL. A booking that loses its place to another client ("choose another time")
+still counts as a request; the number of such answers is printed.
+
+    .venv/bin/python bench/cites.py [--clients 20] [--per-client 5] [--workers 2]
+
+Uses its own PostgreSQL database, ``seu_bench_cites`` (recreated at each run), files under
+var/bench-cites and Redis database 13 (``REDIS_URL``). Target: availability p95 under 150 ms. The
+last line printed is one JSON object: availability_p95_ms, booking_p95_ms, requests_per_s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+BENCH_DATABASE = "seu_bench_cites"
+VAR_DIR = ROOT / "var" / "bench-cites"
+os.environ["SEU_VAR_DIR"] = str(VAR_DIR)
+os.environ["DATABASE_URL"] = f"{LOCAL_POSTGRES}/{BENCH_DATABASE}"
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seu.settings")
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+os.environ["DEBUG"] = "0"
+
+LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+EXISTING = 1000
+
+
+def nif(number: int) -> str:
+    return f"{number:08d}{LETTERS[number % 23]}"
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{LOCAL_POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(name: str, samples: list[float]) -> float:
+    p50, p95 = percentile(samples, 0.5) * 1000, percentile(samples, 0.95) * 1000
+    print(f"{name:<16} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
+    return p95
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn stopped; see gunicorn.log in var/bench-cites")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"gunicorn does not listen on {port}")
+
+
+def seed() -> list[str]:
+    """1,000 appointments over the next eight weeks; returns the open days' addresses."""
+    from django.db import transaction
+
+    from cites import selectors
+    from cites.models import Appointment, Service, Slot
+    from seu import calendar
+
+    service = Service.objects.get(code="fnmt")
+    service.opens_at, service.closes_at = dt.time(9, 0), dt.time(14, 0)
+    service.slot_minutes, service.places_per_slot, service.is_active = 15, 4, True
+    service.save()
+    now = calendar.now()
+    days = selectors.availability(service, now=now)
+    times = [slot.starts_at for day in days for slot in day.slots]
+    with transaction.atomic():
+        slots = Slot.objects.bulk_create([Slot(service=service, starts_at=t) for t in times])
+        rows = []
+        for number in range(EXISTING):
+            slot = slots[number % len(slots)]
+            rows.append(
+                Appointment(
+                    service=service,
+                    slot=slot,
+                    starts_at=slot.starts_at,
+                    state=Appointment.State.CONFIRMED,
+                    nif=nif(number + 1),
+                    given_name="Persona",
+                    first_surname=f"Prova{number}",
+                    email=f"p{number}@example.org",
+                    created_at=now,
+                    confirmed_at=now,
+                )
+            )
+        Appointment.objects.bulk_create(rows)
+    return [f"/cita-previa/fnmt/{day.date.isoformat()}/" for day in days]
+
+
+def request(
+    port: int, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+) -> tuple[float, int, bytes, list[tuple[str, str]]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    start = time.perf_counter()
+    connection.request(method, path, body=body.encode() or None, headers=headers or {})
+    response = connection.getresponse()
+    data = response.read()
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed, response.status, data, response.getheaders()
+
+
+def client(port: int, number: int, per_client: int, day_paths: list[str]) -> dict[str, list]:
+    result: dict[str, list] = {"availability": [], "form": [], "booking": [], "outcomes": []}
+    for i in range(per_client):
+        elapsed, status, _, _ = request(port, "GET", "/cita-previa/fnmt/")
+        assert status == 200, status
+        result["availability"].append(elapsed)
+        path = day_paths[(number * per_client + i) % len(day_paths)]
+        elapsed, status, page, headers = request(port, "GET", path)
+        result["form"].append(elapsed)
+        cookie = next(v for k, v in headers if k.lower() == "set-cookie" and "csrftoken" in v)
+        csrf_cookie = cookie.split(";", 1)[0]
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        time_value = re.search(rb'name="time" id="[^"]+" value="([0-9:]+)"', page)
+        if not token or not time_value:
+            result["outcomes"].append("no free time")
+            continue
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "time": time_value.group(1).decode(),
+                "nif": nif(100_000 + number * 1000 + i),
+                "given_name": "Bench",
+                "first_surname": f"Client{number}",
+                "email": f"c{number}-{i}@example.org",
+                "request_code": f"BENCH{number:03d}{i:03d}",
+            }
+        )
+        elapsed, status, _, _ = request(
+            port,
+            "POST",
+            path,
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": csrf_cookie,
+                "Referer": f"http://127.0.0.1:{port}{path}",
+            },
+        )
+        result["booking"].append(elapsed)
+        result["outcomes"].append("booked" if status == 302 else f"answered {status}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--per-client", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    arguments = parser.parse_args()
+    threads = -(-arguments.clients // arguments.workers)
+
+    recreate_database()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from seu.demo import load_demo_data
+    from seu.devpki import ensure_dev_pki
+    from seu.devservices import free_port
+
+    ensure_dev_pki(settings.DEV_PKI_DIR)
+    call_command("migrate", interactive=False, verbosity=0)
+    load_demo_data()
+    day_paths = seed()
+
+    port = free_port()
+    log = (VAR_DIR / "gunicorn.log").open("wb")
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(arguments.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+            "seu.wsgi",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, gunicorn)
+        for _ in range(arguments.workers * 3):  # warm-up: connections, templates
+            request(port, "GET", "/cita-previa/fnmt/")
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=arguments.clients) as pool:
+            results = list(
+                pool.map(
+                    lambda n: client(port, n, arguments.per_client, day_paths),
+                    range(arguments.clients),
+                )
+            )
+        wall = time.perf_counter() - start
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+        log.close()
+
+    availability = [s for r in results for s in r["availability"]]
+    forms = [s for r in results for s in r["form"]]
+    bookings = [s for r in results for s in r["booking"]]
+    outcomes = [o for r in results for o in r["outcomes"]]
+    total = len(availability) + len(forms) + len(bookings)
+    print(
+        f"database: PostgreSQL {BENCH_DATABASE}; {EXISTING} existing appointments; "
+        f"{arguments.clients} clients x {arguments.per_client}; gunicorn {arguments.workers} "
+        f"workers x {threads} threads"
+    )
+    availability_p95 = summary("availability", availability)
+    summary("day form", forms)
+    booking_p95 = summary("booking", bookings)
+    print("outcomes:", {o: outcomes.count(o) for o in sorted(set(outcomes))})
+    print(f"requests/s: {total / wall:.1f}")
+    print(
+        json.dumps(
+            {
+                "availability_p95_ms": round(availability_p95, 1),
+                "booking_p95_ms": round(booking_p95, 1),
+                "requests_per_s": round(total / wall, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""Reads of the appointment office: which days and times are open, the day's agenda, the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+
+from cites.models import Appointment, ClosedDay, Service, Slot
+from seu import calendar
+from seu.calendar import SEU_TZ
+
+
+@dataclass(frozen=True)
+class SlotView:
+    starts_at: dt.datetime
+    free: int
+
+    @property
+    def local(self) -> dt.datetime:
+        return self.starts_at.astimezone(SEU_TZ)
+
+    @property
+    def key(self) -> str:
+        return self.local.strftime("%H:%M")
+
+
+@dataclass
+class DayView:
+    date: dt.date
+    slots: list[SlotView] = field(default_factory=list)
+
+    @property
+    def free(self) -> int:
+        return sum(slot.free for slot in self.slots)
+
+
+def closed_days(service: Service, start: dt.date, end: dt.date) -> set[dt.date]:
+    rows = ClosedDay.objects.filter(date__range=(start, end)).filter(
+        Q(service__isnull=True) | Q(service=service)
+    )
+    return set(rows.values_list("date", flat=True))
+
+
+def opening_days(
+    service: Service,
+    *,
+    now: dt.datetime,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    working: calendar.WorkingCalendar | None = None,
+) -> list[dt.date]:
+    """Days the office opens for ``service``: its weekdays, never a non-working day of the seu's
+    calendar (national, Balearic and local holidays), never a closed day, never before today."""
+    working = working or calendar.WorkingCalendar()
+    today = calendar.to_local(now).date()
+    start = max(start or today, today)
+    end = end or today + dt.timedelta(days=service.horizon_days)
+    closed = closed_days(service, start, end)
+    weekdays = service.weekday_numbers
+    days = []
+    day = start
+    while day <= end:
+        if day.weekday() in weekdays and day not in closed and working.is_working_day(day):
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def availability(
+    service: Service,
+    *,
+    now: dt.datetime,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[DayView]:
+    """The open days and, for each, the times with free places (never a time already past).
+
+    Three queries whatever the range: closed days, slot rows, and active appointments per slot.
+    """
+    days = opening_days(service, now=now, start=start, end=end)
+    if not days or not service.is_active:
+        return []
+    range_start = dt.datetime.combine(days[0], dt.time(0), SEU_TZ)
+    range_end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(0), SEU_TZ)
+    closed_slots = set(
+        Slot.objects.filter(
+            service=service, starts_at__gte=range_start, starts_at__lt=range_end, is_closed=True
+        ).values_list("starts_at", flat=True)
+    )
+    taken: Counter[dt.datetime] = Counter(
+        dict(
+            Appointment.objects.active()
+            .filter(service=service, starts_at__gte=range_start, starts_at__lt=range_end)
+            .values_list("starts_at")
+            .annotate(n=Count("pk"))
+            .values_list("starts_at", "n")
+        )
+    )
+    times = service.slot_times()
+    result = []
+    for day in days:
+        view = DayView(date=day)
+        for time in times:
+            starts_at = dt.datetime.combine(day, time, SEU_TZ).astimezone(dt.UTC)
+            if starts_at <= now or starts_at in closed_slots:
+                continue
+            free = service.places_per_slot - taken[starts_at]
+            if free > 0:
+                view.slots.append(SlotView(starts_at=starts_at, free=free))
+        if view.slots:
+            result.append(view)
+    return result
+
+
+def is_offered(service: Service, starts_at: dt.datetime, *, now: dt.datetime) -> bool:
+    """Whether ``starts_at`` is one of the service's times on an open day, in the future (places
+    and closed slots are checked under the slot's lock when booking)."""
+    if not service.is_active or starts_at <= now:
+        return False
+    local = calendar.to_local(starts_at)
+    if local.time().replace(tzinfo=None) not in service.slot_times():
+        return False
+    return local.date() in opening_days(service, now=now, start=local.date(), end=local.date())
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    starts_at: dt.datetime
+    slot: Slot | None
+    appointments: list[Appointment]
+
+    @property
+    def local(self) -> dt.datetime:
+        return self.starts_at.astimezone(SEU_TZ)
+
+
+def day_agenda(service: Service, day: dt.date) -> list[AgendaRow]:
+    """Every time of the day (booked or not) with its appointments, for the clerk."""
+    start = dt.datetime.combine(day, dt.time(0), SEU_TZ)
+    appointments = list(
+        Appointment.objects.on_day(day)
+        .filter(service=service)
+        .exclude(state=Appointment.State.EXPIRED)
+        .order_by("starts_at", "pk")
+    )
+    slots = {
+        slot.starts_at: slot
+        for slot in Slot.objects.filter(
+            service=service, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+        )
+    }
+    times = {dt.datetime.combine(day, t, SEU_TZ).astimezone(dt.UTC) for t in service.slot_times()}
+    times |= {a.starts_at for a in appointments} | set(slots)
+    return [
+        AgendaRow(
+            starts_at=t,
+            slot=slots.get(t),
+            appointments=[a for a in appointments if a.starts_at == t],
+        )
+        for t in sorted(times)
+    ]
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    week: dt.date
+    bookings: int
+    attended: int
+    no_shows: int
+
+    @property
+    def no_show_rate(self) -> float | None:
+        seen = self.attended + self.no_shows
+        return self.no_shows / seen if seen else None
+
+    @property
+    def no_show_percent(self) -> str:
+        rate = self.no_show_rate
+        return "—" if rate is None else f"{rate * 100:.0f} %"
+
+
+def weekly_figures(*, since: dt.date, until: dt.date) -> list[WeekFigures]:
+    """Bookings per week (by appointment date) and the no-show rate; anonymous, so erasure of
+    personal data leaves them unchanged."""
+    start = dt.datetime.combine(since, dt.time(0), SEU_TZ)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), SEU_TZ)
+    rows = (
+        Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(state=Appointment.State.EXPIRED)
+        .annotate(week=TruncWeek("starts_at", tzinfo=SEU_TZ))
+        .values("week")
+        .annotate(
+            bookings=Count("pk"),
+            attended=Count("pk", filter=Q(state=Appointment.State.ATTENDED)),
+            no_shows=Count("pk", filter=Q(state=Appointment.State.NO_SHOW)),
+        )
+        .order_by("week")
+    )
+    return [
+        WeekFigures(
+            week=row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"],
+            bookings=row["bookings"],
+            attended=row["attended"],
+            no_shows=row["no_shows"],
+        )
+        for row in rows
+    ]
+
+
+def no_show_rate(figures: list[WeekFigures]) -> float | None:
+    attended = sum(f.attended for f in figures)
+    no_shows = sum(f.no_shows for f in figures)
+    return no_shows / (attended + no_shows) if attended + no_shows else None
+
+
+def no_show_percent(figures: list[WeekFigures]) -> str:
+    rate = no_show_rate(figures)
+    return "—" if rate is None else f"{rate * 100:.0f} %"

@@ -1,0 +1,668 @@
+"""Use cases of the accreditation office (seed 000): book, confirm, cancel, change, attend, and the
+sweeps that release unconfirmed places, send reminders, deliver e-mails and erase personal data.
+
+A place is taken under the lock of its ``Slot`` row: the row is created if missing, locked with
+``SELECT ... FOR UPDATE``, and the active appointments of the slot are counted while it is held, so
+two people taking the last place at once get one appointment and one "choose another time".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from icalendar import Calendar, Event
+
+from cites import selectors
+from cites.models import Appointment, AppointmentTransition, ClosedDay, OutgoingEmail, Service, Slot
+from seu import calendar
+from seu.calendar import SEU_TZ
+from seu.errors import InvalidInput
+from seu.models import TownHall
+
+logger = logging.getLogger(__name__)
+
+State = Appointment.State
+
+TRANSITIONS: dict[str, set[str]] = {
+    "": {State.PENDING},
+    State.PENDING: {State.CONFIRMED, State.CANCELLED, State.EXPIRED, State.ATTENDED, State.NO_SHOW},
+    State.CONFIRMED: {State.CANCELLED, State.ATTENDED, State.NO_SHOW},
+    State.ATTENDED: set(),
+    State.NO_SHOW: set(),
+    State.CANCELLED: set(),
+    State.EXPIRED: set(),
+}
+
+CONFIRM_SALT = "cites.confirm"
+MANAGE_SALT = "cites.manage"
+MAX_EMAIL_ATTEMPTS = 5
+
+
+# --- Errors --------------------------------------------------------------------------------------
+
+
+class AppointmentError(InvalidInput):
+    code = "appointment_error"
+
+
+class SlotNotOffered(AppointmentError):
+    code = "slot_not_offered"
+
+    def __init__(self) -> None:
+        super().__init__(_("Aquesta hora no s'ofereix. Triau una de les hores lliures."))
+
+
+class SlotClosed(AppointmentError):
+    code = "slot_closed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("L'oficina ha tancat aquesta hora i no s'hi pot demanar cita. Triau-ne una altra.")
+        )
+
+
+class SlotFull(AppointmentError):
+    code = "slot_full"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Algú altre acaba d'agafar la darrera plaça d'aquesta hora. Triau-ne una altra, "
+                "si us plau."
+            )
+        )
+
+
+class AlreadyBooked(AppointmentError):
+    code = "already_booked"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Aquest NIF o NIE ja té una cita activa per a aquest servei. Per canviar-la, "
+                "feu servir l'enllaç del correu electrònic que vàreu rebre."
+            )
+        )
+
+
+class ConfirmationTooLate(AppointmentError):
+    code = "confirmation_too_late"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "No es va confirmar la cita a temps i la plaça s'ha alliberat. Podeu demanar "
+                "una cita nova."
+            )
+        )
+
+
+class NotActive(AppointmentError):
+    code = "not_active"
+
+    def __init__(self) -> None:
+        super().__init__(_("Aquesta cita ja no està activa: no es pot canviar ni anul·lar."))
+
+
+class BadLink(AppointmentError):
+    code = "bad_link"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Aquest enllaç no és vàlid: potser s'ha copiat malament. Feu servir l'enllaç "
+                "complet del correu electrònic."
+            )
+        )
+
+
+class ExpiredLink(AppointmentError):
+    code = "expired_link"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Aquest enllaç ha caducat. Si encara necessitau cita, demanau-ne una de nova.")
+        )
+
+
+class InvalidTransition(AppointmentError):
+    code = "invalid_transition"
+
+
+class MissingAttendanceData(AppointmentError):
+    code = "missing_attendance_data"
+
+
+# --- Links ---------------------------------------------------------------------------------------
+
+
+def make_link_token(appointment: Appointment, *, salt: str) -> str:
+    return signing.dumps({"a": appointment.pk, "v": appointment.version}, salt=salt, compress=False)
+
+
+def read_link_token(token: str, *, salt: str) -> Appointment:
+    """The appointment a signed link names; ``BadLink`` if tampered, ``ExpiredLink`` if too old
+    or if it names an earlier time of an appointment that was moved."""
+    max_age = dt.timedelta(days=settings.CITES_LINK_MAX_AGE_DAYS)
+    try:
+        payload = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise ExpiredLink() from error
+    except signing.BadSignature as error:
+        raise BadLink() from error
+    if not isinstance(payload, dict) or not isinstance(payload.get("a"), int):
+        raise BadLink()
+    appointment = Appointment.objects.select_related("service").filter(pk=payload["a"]).first()
+    if appointment is None or appointment.erased_at is not None:
+        raise ExpiredLink()
+    if salt == CONFIRM_SALT and payload.get("v") != appointment.version:
+        raise ExpiredLink()
+    return appointment
+
+
+def absolute(path: str) -> str:
+    return settings.SEU_BASE_URL + path
+
+
+def confirm_url(appointment: Appointment) -> str:
+    token = make_link_token(appointment, salt=CONFIRM_SALT)
+    return absolute(reverse("cites:confirm", args=[token]))
+
+
+def manage_url(appointment: Appointment) -> str:
+    token = make_link_token(appointment, salt=MANAGE_SALT)
+    return absolute(reverse("cites:manage", args=[token]))
+
+
+# --- Calendar file -------------------------------------------------------------------------------
+
+
+def appointment_ics(appointment: Appointment, town_hall: TownHall) -> str:
+    """An iCalendar file (RFC 5545) with the appointment in Europe/Madrid time."""
+    cal = Calendar()
+    cal.add("prodid", "-//Seu electronica//Cita previa//CA")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    host = settings.SEU_BASE_URL.split("://", 1)[-1].split("/", 1)[0]
+    event.add("uid", f"cita-{appointment.pk}@{host}")
+    event.add("dtstamp", calendar.now())
+    event.add("dtstart", calendar.to_local(appointment.starts_at))
+    event.add("dtend", calendar.to_local(appointment.ends_at))
+    event.add("summary", f"{town_hall.name}: {appointment.service.name}")
+    address = ", ".join(
+        part
+        for part in (town_hall.address, f"{town_hall.postal_code} {town_hall.municipality}")
+        if part.strip()
+    )
+    event.add("location", address)
+    event.add("description", str(what_to_bring_text(appointment.service)))
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical().decode()
+
+
+def what_to_bring_text(service: Service) -> str:
+    text = str(
+        _(
+            "Porteu un document d'identitat original i vigent: DNI, passaport o permís de "
+            "conduir; les persones estrangeres, la documentació del NIE."
+        )
+    )
+    if service.asks_request_code:
+        text += " " + str(_("Porteu també el codi de sol·licitud que us va enviar la FNMT."))
+    return text
+
+
+# --- E-mails -------------------------------------------------------------------------------------
+
+
+def _queue_email(
+    appointment: Appointment, kind: str, *, now: dt.datetime, with_ics: bool = False
+) -> OutgoingEmail:
+    town_hall = TownHall.objects.current()
+    with translation.override(appointment.language):
+        context: dict[str, Any] = {
+            "appointment": appointment,
+            "service": appointment.service,
+            "local_start": calendar.to_local(appointment.starts_at),
+            "town_hall": town_hall,
+            "what_to_bring": what_to_bring_text(appointment.service),
+            "manage_url": manage_url(appointment),
+            "confirm_url": confirm_url(appointment) if kind == OutgoingEmail.Kind.REQUEST else "",
+            "confirm_by": calendar.to_local(appointment.confirm_by)
+            if appointment.confirm_by
+            else None,
+            "book_url": absolute(reverse("cites:index")),
+        }
+        base = f"cites/emails/{kind}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    email = OutgoingEmail.objects.create(
+        appointment=appointment,
+        kind=kind,
+        to=appointment.email,
+        subject=subject[:300],
+        text_body=text,
+        html_body=html,
+        ics=appointment_ics(appointment, town_hall) if with_ics else "",
+        created_at=now,
+    )
+    transaction.on_commit(lambda: _queue_delivery(email.pk))
+    return email
+
+
+def _queue_delivery(email_id: int) -> None:
+    # The row is committed: if the broker is down, the periodic sweep delivers it later.
+    from cites import tasks
+
+    try:
+        tasks.deliver_email.delay(email_id)
+    except Exception:
+        logger.warning("could not queue e-mail %s", email_id, exc_info=True)
+
+
+# Errors worth another attempt: the server or the network, not the message.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPDataError,
+    TimeoutError,
+    ConnectionError,
+    OSError,
+)
+
+
+def deliver_email(*, email_id: int, now: dt.datetime | None = None) -> str:
+    """Send a stored e-mail once and record the outcome; a second run does nothing."""
+    now = now or calendar.now()
+    with transaction.atomic():
+        email = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, state=OutgoingEmail.State.PENDING)
+            .first()
+        )
+        if email is None:
+            return "skipped"
+        if not email.to:  # erased before it left
+            email.state = OutgoingEmail.State.FAILED
+            email.last_error = "no recipient"
+            email.save(update_fields=["state", "last_error"])
+            return "failed"
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.text_body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to],
+        )
+        if email.html_body:
+            message.attach_alternative(email.html_body, "text/html")
+        if email.ics:
+            message.attach("cita.ics", email.ics, "text/calendar")
+        email.attempts += 1
+        try:
+            message.send()
+        except smtplib.SMTPRecipientsRefused as error:  # permanent: the address is wrong
+            email.state = OutgoingEmail.State.FAILED
+            email.last_error = str(error)[:2000]
+        except TRANSIENT_ERRORS as error:
+            email.last_error = str(error)[:2000]
+            if email.attempts >= MAX_EMAIL_ATTEMPTS:
+                email.state = OutgoingEmail.State.FAILED
+        else:
+            email.state = OutgoingEmail.State.SENT
+            email.sent_at = now
+            email.last_error = ""
+        email.save(update_fields=["state", "attempts", "last_error", "sent_at"])
+        return str(email.state)
+
+
+def deliver_pending_emails(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """The sweep behind the per-e-mail task: catches e-mails whose task was lost."""
+    ids = list(
+        OutgoingEmail.objects.filter(state=OutgoingEmail.State.PENDING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(deliver_email(email_id=pk, now=now) == "sent" for pk in ids)
+
+
+# --- State changes -------------------------------------------------------------------------------
+
+
+def _transition(
+    appointment: Appointment,
+    to_state: str,
+    *,
+    at: dt.datetime,
+    actor: AbstractBaseUser | None = None,
+    reason: str = "",
+) -> None:
+    from_state = appointment.state if appointment.pk else ""
+    if to_state not in TRANSITIONS[from_state or ""]:
+        raise InvalidTransition(
+            _("Aquesta cita no pot passar de «%(from)s» a «%(to)s».")
+            % {"from": from_state, "to": to_state}
+        )
+    appointment.state = to_state
+    if appointment.pk:
+        appointment.save(update_fields=["state"])
+    AppointmentTransition.objects.create(
+        appointment=appointment,
+        from_state=from_state,
+        to_state=to_state,
+        at=at,
+        actor_id=actor.pk if actor else None,
+        reason=reason[:200],
+    )
+
+
+def _lock_slot(service: Service, starts_at: dt.datetime) -> Slot:
+    """The slot row, created if missing, locked until the transaction ends."""
+    Slot.objects.bulk_create([Slot(service=service, starts_at=starts_at)], ignore_conflicts=True)
+    return Slot.objects.select_for_update().get(service=service, starts_at=starts_at)
+
+
+def _take_place(service: Service, starts_at: dt.datetime, *, now: dt.datetime) -> Slot:
+    if not selectors.is_offered(service, starts_at, now=now):
+        if Slot.objects.filter(service=service, starts_at=starts_at, is_closed=True).exists():
+            raise SlotClosed()
+        raise SlotNotOffered()
+    slot = _lock_slot(service, starts_at)
+    if slot.is_closed:
+        raise SlotClosed()
+    if slot.appointments.active().count() >= service.places_per_slot:
+        raise SlotFull()
+    return slot
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What a person gives to book: no identification is needed (they have no certificate yet)."""
+
+    nif: str
+    given_name: str
+    first_surname: str
+    email: str
+    phone: str = ""
+    request_code: str = ""
+
+
+@transaction.atomic
+def book_appointment(
+    *,
+    service: Service,
+    starts_at: dt.datetime,
+    applicant: Applicant,
+    language: str = "ca",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Take a place and ask the person to confirm it from their e-mail within
+    ``CITES_CONFIRMATION_MINUTES``; otherwise the place is released."""
+    now = now or calendar.now()
+    if Appointment.objects.active().filter(service=service, nif=applicant.nif).exists():
+        raise AlreadyBooked()
+    slot = _take_place(service, starts_at, now=now)
+    appointment = Appointment(
+        service=service,
+        slot=slot,
+        starts_at=starts_at,
+        state=State.PENDING,
+        nif=applicant.nif,
+        given_name=applicant.given_name,
+        first_surname=applicant.first_surname,
+        email=applicant.email,
+        phone=applicant.phone,
+        request_code=applicant.request_code if service.asks_request_code else "",
+        language=(language or "ca")[:2],
+        created_at=now,
+        confirm_by=now + dt.timedelta(minutes=settings.CITES_CONFIRMATION_MINUTES),
+    )
+    try:
+        # The partial unique index decides between two bookings of one NIF at the same instant.
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        raise AlreadyBooked() from error
+    AppointmentTransition.objects.create(
+        appointment=appointment, from_state="", to_state=State.PENDING, at=now, reason="booked"
+    )
+    _queue_email(appointment, OutgoingEmail.Kind.REQUEST, now=now)
+    return appointment
+
+
+@transaction.atomic
+def confirm_appointment(*, appointment: Appointment, now: dt.datetime | None = None) -> Appointment:
+    """Confirm from the e-mail link; a second click changes nothing."""
+    now = now or calendar.now()
+    locked = (
+        Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+    )
+    if locked.state == State.CONFIRMED:
+        return locked
+    if locked.state == State.EXPIRED or (
+        locked.state == State.PENDING and locked.confirm_by and locked.confirm_by < now
+    ):
+        raise ConfirmationTooLate()
+    if locked.state != State.PENDING:
+        raise NotActive()
+    locked.confirmed_at = now
+    locked.save(update_fields=["confirmed_at"])
+    _transition(locked, State.CONFIRMED, at=now, reason="confirmed by e-mail link")
+    _queue_email(locked, OutgoingEmail.Kind.CONFIRMED, now=now, with_ics=True)
+    return locked
+
+
+@transaction.atomic
+def cancel_appointment(
+    *,
+    appointment: Appointment,
+    acting_user: AbstractBaseUser | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Cancel an active appointment (the person from their link, or a clerk); frees the place."""
+    now = now or calendar.now()
+    locked = (
+        Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+    )
+    if locked.state == State.CANCELLED:
+        return locked
+    if not locked.is_active or (acting_user is None and locked.starts_at <= now):
+        raise NotActive()
+    _transition(
+        locked,
+        State.CANCELLED,
+        at=now,
+        actor=acting_user,
+        reason=reason or ("cancelled by the clerk" if acting_user else "cancelled by link"),
+    )
+    if locked.email:
+        _queue_email(locked, OutgoingEmail.Kind.CANCELLED, now=now)
+    return locked
+
+
+@transaction.atomic
+def change_appointment(
+    *, appointment: Appointment, starts_at: dt.datetime, now: dt.datetime | None = None
+) -> Appointment:
+    """Move an active appointment to another free time of its service (from the e-mail link).
+
+    The new place is taken under its slot's lock like a booking; the appointment keeps its state
+    and a confirmed one gets a new confirmation e-mail with the new calendar file."""
+    now = now or calendar.now()
+    locked = (
+        Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+    )
+    if not locked.is_active or locked.starts_at <= now:
+        raise NotActive()
+    if starts_at == locked.starts_at:
+        return locked
+    slot = _take_place(locked.service, starts_at, now=now)
+    locked.slot = slot
+    locked.starts_at = starts_at
+    locked.version += 1
+    locked.reminder_sent_at = None
+    locked.save(update_fields=["slot", "starts_at", "version", "reminder_sent_at"])
+    AppointmentTransition.objects.create(
+        appointment=locked, from_state=locked.state, to_state=locked.state, at=now, reason="moved"
+    )
+    kind = (
+        OutgoingEmail.Kind.CONFIRMED
+        if locked.state == State.CONFIRMED
+        else OutgoingEmail.Kind.REQUEST
+    )
+    _queue_email(locked, kind, now=now, with_ics=kind == OutgoingEmail.Kind.CONFIRMED)
+    return locked
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    appointment: Appointment,
+    outcome: str,
+    acting_user: AbstractBaseUser,
+    identity_document: str = "",
+    request_code: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """The clerk's record at the desk: identity accredited (with the document shown and, for the
+    FNMT, the request code), no-show, or cancelled."""
+    now = now or calendar.now()
+    locked = (
+        Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+    )
+    if outcome == State.CANCELLED:
+        return cancel_appointment(appointment=locked, acting_user=acting_user, now=now)
+    if outcome == State.ATTENDED:
+        if identity_document not in Appointment.IdentityDocument.values:
+            raise MissingAttendanceData(
+                _("Indicau quin document d'identitat ha mostrat la persona.")
+            )
+        code = request_code.strip() or locked.request_code
+        if locked.service.asks_request_code and not code:
+            raise MissingAttendanceData(_("Indicau el codi de sol·licitud de la FNMT."))
+        locked.identity_document = identity_document
+        locked.accredited_request_code = code
+        locked.save(update_fields=["identity_document", "accredited_request_code"])
+    elif outcome != State.NO_SHOW:
+        raise InvalidTransition(_("Resultat desconegut."))
+    _transition(locked, outcome, at=now, actor=acting_user, reason="recorded at the office")
+    return locked
+
+
+@transaction.atomic
+def close_slot(
+    *,
+    service: Service,
+    starts_at: dt.datetime,
+    reason: str,
+    acting_user: AbstractBaseUser,
+) -> Slot:
+    """No more bookings at this time; appointments already in it stay for the clerk to handle."""
+    slot = _lock_slot(service, starts_at)
+    slot.is_closed = True
+    slot.closed_reason = reason[:200]
+    slot.save(update_fields=["is_closed", "closed_reason"])
+    return slot
+
+
+@transaction.atomic
+def reopen_slot(*, slot: Slot, acting_user: AbstractBaseUser) -> Slot:
+    slot.is_closed = False
+    slot.closed_reason = ""
+    slot.save(update_fields=["is_closed", "closed_reason"])
+    return slot
+
+
+@transaction.atomic
+def close_day(
+    *, day: dt.date, reason: str, acting_user: AbstractBaseUser, service: Service | None = None
+) -> ClosedDay:
+    return ClosedDay.objects.create(
+        date=day, service=service, reason=reason[:200], closed_by_id=acting_user.pk
+    )
+
+
+# --- Sweeps (Celery beat) ------------------------------------------------------------------------
+
+
+def release_unconfirmed(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Unconfirmed appointments whose time to confirm has passed free their place."""
+    now = now or calendar.now()
+    released = 0
+    with transaction.atomic():
+        due = list(
+            Appointment.objects.select_for_update(skip_locked=True)
+            .filter(state=State.PENDING, confirm_by__lt=now)
+            .order_by("confirm_by")[:batch]
+        )
+        for appointment in due:
+            _transition(appointment, State.EXPIRED, at=now, reason="not confirmed in time")
+            released += 1
+    return released
+
+
+def send_reminders(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """The day before (or, if a run was missed, the same day while it is still ahead): one reminder
+    per confirmed future appointment, marked by ``reminder_sent_at``."""
+    now = now or calendar.now()
+    tomorrow = calendar.to_local(now).date() + dt.timedelta(days=1)
+    until = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time(0), SEU_TZ)
+    sent = 0
+    with transaction.atomic():
+        due = list(
+            Appointment.objects.select_for_update(skip_locked=True)
+            .select_related("service")
+            .filter(
+                state=State.CONFIRMED,
+                reminder_sent_at__isnull=True,
+                starts_at__gt=now,
+                starts_at__lt=until,
+            )
+            .order_by("starts_at")[:batch]
+        )
+        for appointment in due:
+            appointment.reminder_sent_at = now
+            appointment.save(update_fields=["reminder_sent_at"])
+            _queue_email(appointment, OutgoingEmail.Kind.REMINDER, now=now, with_ics=True)
+            sent += 1
+    return sent
+
+
+PERSONAL_FIELDS = ("nif", "given_name", "first_surname", "email", "phone", "request_code")
+
+
+def erase_personal_data(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """Personal data of appointments older than ``CITES_RETENTION_DAYS`` are erased; the rows
+    stay, with service, time and outcome, for the anonymous figures."""
+    now = now or calendar.now()
+    limit = now - dt.timedelta(days=settings.CITES_RETENTION_DAYS)
+    with transaction.atomic():
+        ids = list(
+            Appointment.objects.select_for_update(skip_locked=True)
+            .filter(erased_at__isnull=True, starts_at__lt=limit)
+            .values_list("pk", flat=True)[:batch]
+        )
+        Appointment.objects.filter(pk__in=ids).update(
+            erased_at=now, accredited_request_code="", **dict.fromkeys(PERSONAL_FIELDS, "")
+        )
+        OutgoingEmail.objects.filter(appointment_id__in=ids).update(
+            to="", subject="", text_body="", html_body="", ics=""
+        )
+    return len(ids)

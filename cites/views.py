@@ -1,0 +1,187 @@
+"""Public pages of "Cita prèvia": no identification is asked (the person has no certificate yet);
+the e-mail links, signed, are what lets them confirm, cancel or change their appointment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from cites import selectors, services
+from cites.forms import BookingForm, TimeChoiceForm
+from cites.models import Appointment, Service
+from seu import calendar
+from seu.calendar import SEU_TZ
+
+
+def _service(code: str) -> Service:
+    return get_object_or_404(Service.objects.filter(is_active=True), code=code)
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise Http404 from error
+
+
+@require_http_methods(["GET"])
+def index(request: HttpRequest) -> HttpResponse:
+    services_offered = list(Service.objects.filter(is_active=True))
+    return render(request, "cites/index.html", {"services": services_offered})
+
+
+@require_http_methods(["GET"])
+def days(request: HttpRequest, service: str) -> HttpResponse:
+    found = _service(service)
+    available = selectors.availability(found, now=calendar.now())
+    return render(request, "cites/days.html", {"service": found, "days": available})
+
+
+def _times_of(service: Service, day: dt.date) -> list[str]:
+    views = selectors.availability(service, now=calendar.now(), start=day, end=day)
+    return [slot.key for slot in views[0].slots] if views else []
+
+
+def _starts_at(day: dt.date, time: str) -> dt.datetime:
+    hours, minutes = (int(part) for part in time.split(":"))
+    return dt.datetime.combine(day, dt.time(hours, minutes), SEU_TZ).astimezone(dt.UTC)
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, service: str, day: str) -> HttpResponse:
+    found = _service(service)
+    date = _day(day)
+    times = _times_of(found, date)
+    if request.method == "POST":
+        # A time taken meanwhile is still a valid choice here: the service says it is full.
+        posted = request.POST.get("time", "")
+        choices = times if posted in times or not posted else [*times, posted]
+        form = BookingForm(request.POST, times=choices, asks_request_code=found.asks_request_code)
+        if form.is_valid():
+            try:
+                services.book_appointment(
+                    service=found,
+                    starts_at=_starts_at(date, form.cleaned_data["time"]),
+                    applicant=form.applicant(),
+                    language=request.LANGUAGE_CODE,
+                )
+            except services.AlreadyBooked as error:
+                form.add_error("nif", str(error))
+            except services.AppointmentError as error:
+                form.add_error("time", str(error))
+                form.fields["time"].choices = [(t, t) for t in _times_of(found, date)]  # type: ignore[attr-defined]
+            except ValueError:
+                form.add_error("time", str(services.SlotNotOffered()))
+            else:
+                return HttpResponseRedirect(reverse("cites:requested"))
+    else:
+        form = BookingForm(times=times, asks_request_code=found.asks_request_code)
+    context = {"service": found, "day": date, "form": form, "times": times}
+    return render(request, "cites/book.html", context, status=200)
+
+
+@require_http_methods(["GET"])
+def requested(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    return render(request, "cites/requested.html", {"minutes": settings.CITES_CONFIRMATION_MINUTES})
+
+
+def _link_error(request: HttpRequest, error: services.AppointmentError) -> HttpResponse:
+    status = 410 if isinstance(error, services.ExpiredLink) else 400
+    return render(request, "cites/link_error.html", {"error": error}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    # Confirmation is a POST: mail scanners that open links must not confirm for the person.
+    try:
+        appointment = services.read_link_token(token, salt=services.CONFIRM_SALT)
+    except services.AppointmentError as link_error:
+        return _link_error(request, link_error)
+    error: services.AppointmentError | None = None
+    if request.method == "POST":
+        try:
+            appointment = services.confirm_appointment(appointment=appointment)
+        except services.AppointmentError as failure:
+            error = failure
+        else:
+            return HttpResponseRedirect(
+                reverse(
+                    "cites:manage",
+                    args=[services.make_link_token(appointment, salt=services.MANAGE_SALT)],
+                )
+                + "?confirmada=1"
+            )
+    context = {"appointment": appointment, "error": error, **_details(appointment)}
+    return render(request, "cites/confirm.html", context, status=400 if error else 200)
+
+
+def _details(appointment: Appointment) -> dict[str, object]:
+    return {
+        "local_start": calendar.to_local(appointment.starts_at),
+        "what_to_bring": services.what_to_bring_text(appointment.service),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        appointment = services.read_link_token(token, salt=services.MANAGE_SALT)
+    except services.AppointmentError as link_error:
+        return _link_error(request, link_error)
+    error: services.AppointmentError | None = None
+    if request.method == "POST":
+        try:
+            appointment = services.cancel_appointment(appointment=appointment)
+        except services.AppointmentError as failure:
+            error = failure
+        else:
+            return HttpResponseRedirect(reverse("cites:manage", args=[token]) + "?anullada=1")
+    context = {
+        "appointment": appointment,
+        "token": token,
+        "error": error,
+        "just_confirmed": request.GET.get("confirmada") == "1",
+        "just_cancelled": request.GET.get("anullada") == "1",
+        "can_change": appointment.is_active and appointment.starts_at > calendar.now(),
+        **_details(appointment),
+    }
+    return render(request, "cites/manage.html", context, status=400 if error else 200)
+
+
+@require_http_methods(["GET"])
+def change_days(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        appointment = services.read_link_token(token, salt=services.MANAGE_SALT)
+    except services.AppointmentError as error:
+        return _link_error(request, error)
+    available = selectors.availability(appointment.service, now=calendar.now())
+    context = {"service": appointment.service, "days": available, "token": token}
+    return render(request, "cites/days.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def change_time(request: HttpRequest, token: str, day: str) -> HttpResponse:
+    try:
+        appointment = services.read_link_token(token, salt=services.MANAGE_SALT)
+    except services.AppointmentError as error:
+        return _link_error(request, error)
+    date = _day(day)
+    times = _times_of(appointment.service, date)
+    form = TimeChoiceForm(request.POST or None, times=times)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_appointment(
+                appointment=appointment, starts_at=_starts_at(date, form.cleaned_data["time"])
+            )
+        except services.AppointmentError as error:
+            form.add_error("time", str(error))
+        else:
+            return HttpResponseRedirect(reverse("cites:manage", args=[token]) + "?canviada=1")
+    context = {"service": appointment.service, "day": date, "form": form, "token": token}
+    return render(request, "cites/change_time.html", context)
