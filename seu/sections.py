@@ -24,12 +24,14 @@ SECTIONS: list[Section] = [
         _("Registre electrònic"),
         _("Presentar sol·licituds, escrits i comunicacions i obtenir-ne el rebut segellat."),
         "33",
+        available=True,  # /registre/ (registre.urls, before the catch-all section page)
     ),
     Section(
         "carpeta",
         _("La meva carpeta"),
         _("Consultar els vostres registres, expedients i justificants."),
         "22, 31",
+        available=True,  # /carpeta/ (registre.urls)
     ),
     Section(
         "notificacions",
@@ -42,6 +44,7 @@ SECTIONS: list[Section] = [
         _("Tauler d'edictes"),
         _("Edictes i anuncis oficials de l'Ajuntament, amb el període d'exposició certificat."),
         "18",
+        available=True,  # served by tauler.urls at /tauler/, before the catch-all section route
     ),
     Section(
         "tramits",
@@ -57,6 +60,7 @@ SECTIONS: list[Section] = [
             "registrar-vos a Cl@ve."
         ),
         "",
+        available=True,
     ),
     Section(
         "certificats",
@@ -69,6 +73,7 @@ SECTIONS: list[Section] = [
         _("Informació i transparència"),
         _("Organització, competències, serveis, normativa i documents d'informació pública."),
         "15, 16, 19",
+        available=True,  # served by tauler.urls at /informacio/, before the catch-all route
     ),
 ]
 

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    # API tokens of the town hall's other systems (service accounts; registre.api).
+    "rest_framework.authtoken",
     "drf_spectacular",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "seu.context_processors.seu",
+                "registre.context_processors.interruptions",
             ],
         },
     },
@@ -272,6 +275,18 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
 
+# Documents attached to a registry entry (art. 33.f), shown in the filing form. nginx's
+# client_max_body_size must let a whole entry through (deploy/nginx/seu.conf).
+REGISTRY_MAX_FILE_BYTES = env_int("REGISTRY_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1024)
+REGISTRY_MAX_ENTRY_BYTES = env_int("REGISTRY_MAX_ENTRY_BYTES", 25 * 1024 * 1024, minimum=1024)
+REGISTRY_MAX_FILES = env_int("REGISTRY_MAX_FILES", 10, minimum=1)
+if REGISTRY_MAX_ENTRY_BYTES < REGISTRY_MAX_FILE_BYTES:
+    raise ImproperlyConfigured("REGISTRY_MAX_ENTRY_BYTES: must be at least REGISTRY_MAX_FILE_BYTES")
+# Files are streamed to a temporary file above this size, never held whole in memory; Django's
+# count of files per request stays above ours, so that the form (not a bare 400) explains it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * REGISTRY_MAX_FILES)
+
 # --- Documents: seal, TSA, rendering --------------------------------------------------------------
 DEV_PKI_DIR = VAR_DIR / "dev-pki"
 SEAL_PKCS12_FILE = env_path("SEAL_PKCS12_FILE", DEV_PKI_DIR / "seal.p12")
@@ -309,6 +324,39 @@ CERT_REVOCATION_CACHE_SECONDS = env_int("CERT_REVOCATION_CACHE_SECONDS", 300, mi
 ACCREDITATION_OFFICE_WEEKDAYS = [
     int(day) for day in env_list("ACCREDITATION_OFFICE_WEEKDAYS", ["0", "1", "3"])
 ]
+# Appointments of the accreditation office (cites): minutes to confirm from the e-mail before the
+# place is released, validity of the links to cancel or change, days personal data are kept.
+CITES_CONFIRMATION_MINUTES = env_int("CITES_CONFIRMATION_MINUTES", 120, minimum=1)
+CITES_LINK_MAX_AGE_DAYS = env_int("CITES_LINK_MAX_AGE_DAYS", 90, minimum=1)
+CITES_RETENTION_DAYS = env_int("CITES_RETENTION_DAYS", 365, minimum=1)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "cites-release-unconfirmed": {"task": "cites.tasks.release_unconfirmed", "schedule": 60.0},
+        "cites-deliver-emails": {"task": "cites.tasks.deliver_pending_emails", "schedule": 120.0},
+        "cites-send-reminders": {"task": "cites.tasks.send_reminders", "schedule": 900.0},
+        "cites-erase-personal-data": {"task": "cites.tasks.erase_personal_data", "schedule": 86400.0},
+    }
+)
+# Electronic notice board (tauler, art. 18): limits, the board's own health probe (empty URL:
+# rendered in-process) and its clocks.
+TAULER_MAX_ATTACHMENT_BYTES = env_int("TAULER_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024, minimum=1)
+TAULER_MAX_EXPOSURE_DAYS = env_int("TAULER_MAX_EXPOSURE_DAYS", 365, minimum=1)
+TAULER_PAGE_SIZE = env_int("TAULER_PAGE_SIZE", 20, minimum=1)
+TAULER_HEALTH_URL = env_str("TAULER_HEALTH_URL", "")
+TAULER_HEALTH_INTERVAL_SECONDS = env_int("TAULER_HEALTH_INTERVAL_SECONDS", 60, minimum=5)
+TAULER_HEALTH_MAX_GAP_SECONDS = env_int("TAULER_HEALTH_MAX_GAP_SECONDS", 180, minimum=10)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "tauler-publish-due": {"task": "tauler.tasks.publish_due_edicts", "schedule": 30.0},
+        "tauler-expire-due": {"task": "tauler.tasks.expire_due_edicts", "schedule": 60.0},
+        "tauler-certify": {"task": "tauler.tasks.certify_publications", "schedule": 60.0},
+        "tauler-integrity": {"task": "tauler.tasks.check_integrity", "schedule": 900.0},
+        "tauler-health": {
+            "task": "tauler.tasks.record_board_health",
+            "schedule": float(TAULER_HEALTH_INTERVAL_SECONDS),
+        },
+    }
+)
 # Level of an identification made by an authorised official on a citizen's behalf (art. 14).
 AUTHORISED_OFFICIAL_LOA = env_str("AUTHORISED_OFFICIAL_LOA", "substantial")
 if AUTHORISED_OFFICIAL_LOA not in {"low", "substantial", "high"}:
