@@ -1,0 +1,35 @@
+"""Celery tasks of the notice board: thin wrappers over ``tauler.services`` run by beat.
+
+Each one looks the state up and does nothing when the work is done, so a duplicated or late beat
+is harmless and a missed one is caught up by the next run (DESIGN "Background work")."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from tauler import services
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def publish_due_edicts() -> int:
+    return services.publish_due_edicts()
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def expire_due_edicts() -> int:
+    return services.expire_due_edicts()
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def certify_publications() -> int:
+    return services.certify_publications()
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def check_integrity() -> int:
+    return services.check_integrity()
+
+
+@shared_task(ignore_result=True)
+def record_board_health() -> bool:
+    return services.record_board_health()

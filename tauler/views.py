@@ -1,0 +1,144 @@
+"""Public pages of the notice board: no identification is needed (art. 18.2)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from seu import calendar
+from tauler import selectors
+from tauler.caching import cached_for_anonymous
+from tauler.forms import BoardFilterForm
+from tauler.models import Category, Edict
+
+
+@require_GET
+@cached_for_anonymous
+def board(request: HttpRequest) -> HttpResponse:
+    now = calendar.now()
+    form = BoardFilterForm(request.GET or None)
+    filters = {"category": "", "organ": "", "text": ""}
+    if form.is_bound and form.is_valid():
+        filters = {
+            "category": form.cleaned_data["categoria"],
+            "organ": form.cleaned_data["organ"],
+            "text": form.cleaned_data["q"],
+        }
+    found = selectors.board(at=now, **filters)
+    paginator = Paginator(found, settings.TAULER_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("pagina"))
+    kept = {k: v for k, v in request.GET.items() if k != "pagina" and v}
+    edicts = [(edict, edict.days_left(now)) for edict in page.object_list]
+    return render(
+        request,
+        "tauler/board.html",
+        {
+            "form": form,
+            "page": page,
+            "edicts": edicts,
+            "query_prefix": (urlencode(kept) + "&") if kept else "",
+            "filtered": any(filters.values()),
+            "categories": Category.choices,
+        },
+    )
+
+
+def _edict_or_404(year: int, number: int) -> Edict:
+    edict = selectors.published(year=year, number=number)
+    if edict is None:
+        raise Http404
+    return edict
+
+
+@require_GET
+@cached_for_anonymous
+def edict(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    found = _edict_or_404(year, number)
+    now = calendar.now()
+    on_display = found.is_on_display(now)
+    return render(
+        request,
+        "tauler/edict.html",
+        {
+            "edict": found,
+            "on_display": on_display,
+            "days_left": found.days_left(now) if on_display else 0,
+            "attachments": list(found.attachments.all()) if on_display else [],
+            "transitions": found.transitions.filter(to_state=Edict.State.WITHDRAWN),
+        },
+    )
+
+
+@require_GET
+def attachment(request: HttpRequest, year: int, number: int, position: int) -> HttpResponse:
+    """A document of the edict, only while the edict is on display (issue 5, point 2)."""
+    found = _edict_or_404(year, number)
+    if not found.is_on_display(calendar.now()):
+        raise Http404
+    item = found.attachments.select_related("blob").filter(position=position).first()
+    if item is None:
+        raise Http404
+    response = HttpResponse(item.blob.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="edicte-{year}-{number}-{position}.pdf"'
+    return response
+
+
+@require_GET
+def certificate(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    found = _edict_or_404(year, number)
+    if found.certificate is None:
+        raise Http404
+    data = found.certificate.current_version().blob.read()
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="diligencia-{year}-{number}.pdf"'
+    return response
+
+
+@require_GET
+def information(request: HttpRequest) -> HttpResponse:
+    """Organisation, services, contact, transparency documents and official journals (art. 15,
+    16, 19): each item says which organ provides it and when it was last updated (art. 15.3)."""
+    from itertools import groupby
+
+    from seu.models import Organ
+    from tauler.models import InformationDocument, OfficialJournal, PublicService
+
+    documents = (
+        InformationDocument.objects.filter(is_public=True)
+        .select_related("organ")
+        .order_by("kind", "-updated_on", "title")
+    )
+    labels = dict(InformationDocument.Kind.choices)
+    grouped = [(labels[kind], list(items)) for kind, items in groupby(documents, lambda d: d.kind)]
+    return render(
+        request,
+        "tauler/information.html",
+        {
+            "organs": Organ.objects.filter(is_active=True).select_related("parent"),
+            "services": PublicService.objects.select_related("organ"),
+            "document_groups": grouped,
+            "journals": OfficialJournal.objects.all(),
+        },
+    )
+
+
+@require_GET
+def information_file(request: HttpRequest, pk: int) -> HttpResponse:
+    from tauler.models import InformationDocument
+
+    found = (
+        InformationDocument.objects.filter(is_public=True, blob__isnull=False)
+        .select_related("blob")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None or found.blob is None:
+        raise Http404
+    response = HttpResponse(found.blob.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="informacio-{pk}.pdf"'
+    return response

@@ -1,0 +1,63 @@
+"""The anonymous board pages are cached, but never past a change of what they show."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from tauler import services
+from tauler.models import PeriodKind
+from tests.tauler.conftest import madrid
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_edict_leaves_the_cached_board_when_its_period_ends_even_before_the_sweep(
+    make_edict, approver, client
+) -> None:
+    start = madrid(2026, 12, 1, 10, 0)  # Tuesday; 1 calendar day -> last day Wednesday 2
+    with time_machine.travel(start, tick=False):
+        edict = make_edict(period_kind=PeriodKind.CALENDAR_DAYS, period_days=1)
+        services.publish_edict(edict_id=edict.pk, acting_user=approver)
+        edict.refresh_from_db()
+        assert edict.title in client.get("/tauler/").content.decode()
+    with time_machine.travel(madrid(2026, 12, 2, 23, 59, 59), tick=False):
+        assert edict.title in client.get("/tauler/").content.decode()
+    with time_machine.travel(madrid(2026, 12, 3, 0, 0, 0), tick=False):
+        assert edict.title not in client.get("/tauler/").content.decode()
+        assert edict.title not in client.get("/tauler/feed/").content.decode()
+
+
+def test_a_publication_shows_at_once_on_a_cached_board(make_edict, approver, client) -> None:
+    first = make_edict(title="Primer edicte")
+    second = make_edict(title="Segon edicte")
+    services.publish_edict(edict_id=first.pk, acting_user=approver)
+    assert "Segon edicte" not in client.get("/tauler/").content.decode()
+    services.publish_edict(edict_id=second.pk, acting_user=approver)
+    assert "Segon edicte" in client.get("/tauler/").content.decode()
+    services.withdraw_edict(edict_id=second.pk, reason="Duplicat", acting_user=approver)
+    assert "Segon edicte" not in client.get("/tauler/").content.decode()
+
+
+def test_a_visitor_with_a_session_is_never_served_a_shared_page(
+    make_edict, approver, client
+) -> None:
+    from tauler.models import Edict
+
+    edict = make_edict(title="Títol original")
+    services.publish_edict(edict_id=edict.pk, acting_user=approver)
+    assert "Títol original" in client.get("/tauler/").content.decode()  # now cached
+    # A change behind the services' back: only an uncached render can see it.
+    Edict.objects.filter(pk=edict.pk).update(title="Títol canviat")
+    assert "Títol original" in client.get("/tauler/").content.decode()
+    client.cookies["sessionid"] = "una-sessio"
+    assert "Títol canviat" in client.get("/tauler/").content.decode()
+
+
+def test_a_page_cached_for_one_host_is_not_served_to_another(make_edict, approver, client) -> None:
+    edict = make_edict()
+    services.publish_edict(edict_id=edict.pk, acting_user=approver)
+    client.get("/tauler/feed/", HTTP_HOST="localhost")
+    other = client.get("/tauler/feed/", HTTP_HOST="testserver").content.decode()
+    assert "localhost" not in other
+    assert "http://testserver/tauler/" in other
