@@ -334,7 +334,10 @@ CELERY_BEAT_SCHEDULE.update(
         "cites-release-unconfirmed": {"task": "cites.tasks.release_unconfirmed", "schedule": 60.0},
         "cites-deliver-emails": {"task": "cites.tasks.deliver_pending_emails", "schedule": 120.0},
         "cites-send-reminders": {"task": "cites.tasks.send_reminders", "schedule": 900.0},
-        "cites-erase-personal-data": {"task": "cites.tasks.erase_personal_data", "schedule": 86400.0},
+        "cites-erase-personal-data": {
+            "task": "cites.tasks.erase_personal_data",
+            "schedule": 86400.0,
+        },
     }
 )
 # Electronic notice board (tauler, art. 18): limits, the board's own health probe (empty URL:

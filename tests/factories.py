@@ -4,6 +4,7 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from seu.models import AuthorisedOfficial, NonWorkingDay, Organ, TownHall
 
@@ -38,7 +39,7 @@ class NonWorkingDayFactory(factory.django.DjangoModelFactory[NonWorkingDay]):
     name = "Festa local"
 
 
-class UserFactory(factory.django.DjangoModelFactory[object]):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from playwright.sync_api import expect
 
 from seu import calendar
@@ -24,9 +24,9 @@ def _make_board(organ: object) -> dict[str, Edict]:
 
     from tests.factories import UserFactory
 
-    approver = UserFactory(username="aprovadora-e2e", staff=True)
-    approver.user_permissions.add(Permission.objects.get(codename="publish_edict"))
-    approver = type(approver).objects.get(pk=approver.pk)
+    created: User = UserFactory(username="aprovadora-e2e", staff=True)  # type: ignore[assignment]
+    created.user_permissions.add(Permission.objects.get(codename="publish_edict"))
+    approver = User.objects.get(pk=created.pk)  # permissions are cached per instance
     found = {}
     for key, title, category in [
         ("urbanisme", "Aprovació inicial del pla parcial Sa Coma", Category.URBAN_PLANNING),

@@ -1,0 +1,1 @@
+"""Benchmarks, one script per issue; run each with the project virtual environment."""
