@@ -451,7 +451,9 @@ def confirm_appointment(*, appointment: Appointment, now: dt.datetime | None = N
     """Confirm from the e-mail link; a second click changes nothing."""
     now = now or calendar.now()
     locked = (
-        Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .get(pk=appointment.pk)
     )
     if locked.state == State.CONFIRMED:
         return locked
@@ -479,7 +481,9 @@ def cancel_appointment(
     """Cancel an active appointment (the person from their link, or a clerk); frees the place."""
     now = now or calendar.now()
     locked = (
-        Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .get(pk=appointment.pk)
     )
     if locked.state == State.CANCELLED:
         return locked
@@ -507,7 +511,9 @@ def change_appointment(
     and a confirmed one gets a new confirmation e-mail with the new calendar file."""
     now = now or calendar.now()
     locked = (
-        Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .get(pk=appointment.pk)
     )
     if not locked.is_active or locked.starts_at <= now:
         raise NotActive()
@@ -545,7 +551,9 @@ def record_outcome(
     FNMT, the request code), no-show, or cancelled."""
     now = now or calendar.now()
     locked = (
-        Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .get(pk=appointment.pk)
     )
     if outcome == State.CANCELLED:
         return cancel_appointment(appointment=locked, acting_user=acting_user, now=now)
@@ -627,7 +635,7 @@ def send_reminders(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     sent = 0
     with transaction.atomic():
         due = list(
-            Appointment.objects.select_for_update(skip_locked=True)
+            Appointment.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("service")
             .filter(
                 state=State.CONFIRMED,

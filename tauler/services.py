@@ -584,7 +584,8 @@ def certify_publications(*, limit: int = 100) -> int:
     for edict_id in ids:
         with transaction.atomic():
             edict = (
-                Edict.objects.select_for_update(skip_locked=True)
+                # of=("self",): PostgreSQL cannot lock the nullable side of the outer join.
+                Edict.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("sealed_document")
                 .filter(pk=edict_id, certified_at__isnull=True)
                 .first()

@@ -93,7 +93,9 @@ def _database_url() -> str:
     return f"postgres://{auth}{host}:{port}/{params['NAME']}"
 
 
-@pytest.fixture(scope="session")
+# Module scope: a worker left running would take the tasks other modules queue (deliver their
+# e-mails, timestamp their documents) behind their backs.
+@pytest.fixture(scope="module")
 def celery_worker_process(
     django_db_setup: None,
     django_db_blocker: object,
