@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile  # noqa: E402
+
 os.environ.setdefault("SEU_VAR_DIR", str(ROOT / "var" / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seu.settings")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
@@ -39,12 +42,6 @@ from seu.devpki import ensure_dev_pki  # noqa: E402
 from seu.models import Organ, TownHall  # noqa: E402
 
 TEMPLATE = "documents/pdf/test_document.html"
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def summary(name: str, samples: list[float], wall: float) -> dict[str, float]:

@@ -24,7 +24,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import ssl
 import subprocess
 import sys
@@ -35,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile, wait_for_port  # noqa: E402
+
 os.environ.setdefault("SEU_VAR_DIR", str(ROOT / "var" / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seu.settings")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
@@ -87,12 +89,6 @@ LOGIN = "/identificacio/certificat/"
 PROXY_SECRET = "bench-proxy-secret-0123456789abcdef"  # noqa: S105 - a local benchmark only
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def summary(name: str, samples: list[float], wall: float) -> dict[str, float]:
     figures = {
         "per_s": len(samples) / wall,
@@ -104,19 +100,6 @@ def summary(name: str, samples: list[float], wall: float) -> dict[str, float]:
         f"   p95 {figures['p95_ms']:7.2f} ms   (n={len(samples)})"
     )
     return figures
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped; see gunicorn.log in the benchmark's folder")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn does not listen on {port}")
 
 
 def tls_context(pki: CitizenPki, citizen: str) -> ssl.SSLContext:
@@ -255,7 +238,7 @@ def main() -> None:
     )
     nginx = None
     try:
-        wait_for_port(app_port, gunicorn)
+        wait_for_port(app_port, gunicorn, log="the benchmark's folder")
         nginx = start_nginx(
             work / "nginx",
             upstream=f"127.0.0.1:{app_port}",

@@ -27,7 +27,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -38,6 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile, recreate_database, wait_for_port  # noqa: E402
+
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_registry"
 VAR_DIR = ROOT / "var" / "bench-registry"
@@ -50,14 +52,6 @@ os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory: not what product
 
 ENTRIES = "/api/v1/registre/entrades/"
 MB = 1024 * 1024
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{LOCAL_POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
 
 
 def make_pdf(size: int, marker: str) -> bytes:
@@ -127,12 +121,6 @@ def nif(number: int) -> str:
     return f"{number:08d}" + "TRWAGMYFPDXBNJZSQVHLCKE"[number % 23]
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def summary(name: str, samples: list[float], wall: float) -> dict[str, float]:
     figures = {
         "per_s": len(samples) / wall,
@@ -144,19 +132,6 @@ def summary(name: str, samples: list[float], wall: float) -> dict[str, float]:
         f"   p95 {figures['p95_ms']:7.1f} ms   (n={len(samples)})"
     )
     return figures
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped; see gunicorn.log in var/bench-registry")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn does not listen on {port}")
 
 
 def tree_cpu_seconds(root_pid: int) -> float:
@@ -328,7 +303,7 @@ def main() -> None:
     size = int(arguments.size_mb * MB)
 
     load_before = f"{os.getloadavg()[0]:.2f}"
-    recreate_database()
+    recreate_database(BENCH_DATABASE)
     shutil.rmtree(VAR_DIR / "media", ignore_errors=True)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -383,7 +358,7 @@ def main() -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_for_port(port, gunicorn)
+        wait_for_port(port, gunicorn, log="var/bench-registry/gunicorn.log")
         # Warm-up: every worker's PDF renderers, seal key and database connections.
         run_api(port, token, clients=arguments.workers * 3, per_client=2, size=size)
         cpu_before, pg_before = tree_cpu_seconds(gunicorn.pid), postgres_cpu_seconds()

@@ -21,7 +21,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile, recreate_database, wait_for_port  # noqa: E402
+
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_tauler"
 VAR_DIR = ROOT / "var" / "bench-tauler"
@@ -42,33 +44,6 @@ os.environ["DEBUG"] = "0"
 
 TOTAL = 10_000
 ON_DISPLAY = 500
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{LOCAL_POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped; see gunicorn.log in var/bench-tauler")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn does not listen on {port}")
 
 
 def seed() -> str:
@@ -159,7 +134,7 @@ def main() -> None:
     arguments = parser.parse_args()
     threads = -(-arguments.clients // arguments.workers)
 
-    recreate_database()
+    recreate_database(BENCH_DATABASE)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     import django
 
@@ -208,7 +183,7 @@ def main() -> None:
     }
     results: dict[str, tuple[float, float]] = {}
     try:
-        wait_for_port(port, gunicorn)
+        wait_for_port(port, gunicorn, log="var/bench-tauler/gunicorn.log")
         for path in paths.values():  # warm-up: connections, templates
             for _ in range(arguments.workers * 3):
                 request(port, path)
