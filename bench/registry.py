@@ -405,7 +405,11 @@ def main() -> None:
     )
     print(
         f"throughput API / bare: {ratio:.2f} (target >= 0.60); p95 target < 1000 ms at 20: "
-        f"{'met' if api['p95_ms'] < 1000 else 'MISSED'}"
+        + (
+            ("met" if api["p95_ms"] < 1000 else "MISSED")
+            if arguments.clients == 20
+            else f"not measured (ran with {arguments.clients} submitters)"
+        )
     )
     print(
         json.dumps(
