@@ -102,6 +102,15 @@ class WorkingCalendar:
             current = self.next_working_day(current)
         return current
 
+    def last_day_of_calendar_period(self, start: dt.date, days: int) -> dt.date:
+        """The last day of a period of ``days`` calendar days counted from the day after
+        ``start``; when it is non-working the period runs to the next working day (Law 39/2015,
+        art. 30.5)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        last = start + dt.timedelta(days=days)
+        return last if self.is_working_day(last) else self.next_working_day(last)
+
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end``."""
         count = 0
@@ -127,6 +136,11 @@ def add_calendar_days(instant: dt.datetime, days: int) -> dt.datetime:
     # A wall-clock time the spring change skips (02:30 on the last Sunday of March) would stay an
     # imaginary 02:30; going through UTC turns it into the real instant, 03:30 summer time.
     return shifted.astimezone(dt.UTC).astimezone(SEU_TZ)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """24:00 of ``day`` in the seu's time: the instant a period whose last day is ``day`` ends."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), SEU_TZ)
 
 
 def now() -> dt.datetime:

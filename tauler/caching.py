@@ -49,7 +49,7 @@ def _state(now: dt.datetime) -> tuple[str, dt.datetime]:
         state=Edict.State.PUBLISHED, exposure_ends_at__gt=now
     ).aggregate(next_end=Min("exposure_ends_at"))["next_end"]
     local = calendar.to_local(now)
-    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), calendar.SEU_TZ)
+    midnight = calendar.end_of_day(local.date())
     valid_until = min(
         d for d in (next_end, midnight, now + dt.timedelta(seconds=MAX_AGE)) if d is not None
     )

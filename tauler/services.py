@@ -131,13 +131,11 @@ def exposure_end(
     if kind == PeriodKind.WORKING_DAYS:
         last = cal.add_working_days(start_day, days or 0)
     elif kind == PeriodKind.CALENDAR_DAYS:
-        last = start_day + dt.timedelta(days=days or 0)
-        if not cal.is_working_day(last):
-            last = cal.next_working_day(last)
+        last = cal.last_day_of_calendar_period(start_day, days or 0)
     else:
         assert until is not None
         last = until
-    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), calendar.SEU_TZ)
+    return calendar.end_of_day(last)
 
 
 def check_period(

@@ -292,3 +292,18 @@ def test_naive_datetimes_are_refused(operation: object) -> None:
 
     with pytest.raises(ValueError, match="aware"):
         operation(naive)  # type: ignore[operator]
+
+
+def test_a_calendar_day_period_ending_on_a_non_working_day_runs_to_the_next_working_one() -> None:
+    working = calendar.WorkingCalendar()
+    # Friday 27 March 2026 + 2 calendar days = Sunday 29: the period runs to Monday 30 March.
+    assert working.last_day_of_calendar_period(dt.date(2026, 3, 27), 2) == dt.date(2026, 3, 30)
+    # Ending on Holy Thursday 2 April 2026 it runs past Good Friday and Easter Monday to the 7th.
+    assert working.last_day_of_calendar_period(dt.date(2026, 3, 31), 2) == dt.date(2026, 4, 7)
+    assert working.last_day_of_calendar_period(dt.date(2026, 3, 23), 3) == dt.date(2026, 3, 26)
+
+
+def test_a_period_ends_at_midnight_local_time_across_daylight_saving() -> None:
+    end = calendar.end_of_day(dt.date(2026, 3, 28))
+    assert end.isoformat() == "2026-03-29T00:00:00+01:00"
+    assert calendar.end_of_day(dt.date(2026, 3, 29)).isoformat() == "2026-03-30T00:00:00+02:00"
