@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
+from cites import caching
 from cites.models import Appointment, ClosedDay, Service, Slot
 from seu import calendar
 from seu.calendar import SEU_TZ
@@ -70,20 +71,21 @@ def opening_days(
     return days
 
 
-def availability(
-    service: Service,
-    *,
-    now: dt.datetime,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-) -> list[DayView]:
-    """The open days and, for each, the times with free places (never a time already past).
+def _cached_opening_days(
+    service: Service, *, now: dt.datetime, start: dt.date | None, end: dt.date | None, version: str
+) -> list[dt.date]:
+    today = calendar.to_local(now).date()
+    key = caching.opening_days_key(version, service.pk, today, start, end)
+    days = caching.get_opening_days(key)
+    if days is None:
+        days = opening_days(service, now=now, start=start, end=end)
+        caching.set_opening_days(key, days, now=now)
+    return days
 
-    Three queries whatever the range: closed days, slot rows, and active appointments per slot.
-    """
-    days = opening_days(service, now=now, start=start, end=end)
-    if not days or not service.is_active:
-        return []
+
+def _day_slots(service: Service, days: list[dt.date]) -> dict[dt.date, caching.DaySlots]:
+    """Every time of ``days`` with free places, closed and full times left out, past ones kept
+    (they are dropped when read). Two queries whatever the number of days."""
     range_start = dt.datetime.combine(days[0], dt.time(0), SEU_TZ)
     range_end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(0), SEU_TZ)
     closed_slots = set(
@@ -101,16 +103,57 @@ def availability(
         )
     )
     times = service.slot_times()
-    result = []
+    places = service.places_per_slot
+    result: dict[dt.date, caching.DaySlots] = {}
     for day in days:
-        view = DayView(date=day)
+        slots = []
         for time in times:
             starts_at = dt.datetime.combine(day, time, SEU_TZ).astimezone(dt.UTC)
-            if starts_at <= now or starts_at in closed_slots:
+            if starts_at in closed_slots:
                 continue
-            free = service.places_per_slot - taken[starts_at]
+            free = places - taken[starts_at]
             if free > 0:
-                view.slots.append(SlotView(starts_at=starts_at, free=free))
+                slots.append((starts_at, free))
+        result[day] = tuple(slots)
+    return result
+
+
+def availability(
+    service: Service,
+    *,
+    now: dt.datetime,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[DayView]:
+    """The open days and, for each, the times with free places (never a time already past).
+
+    Read from the cache (``cites.caching``) when nothing changed since it was computed; otherwise
+    four queries whatever the range: closed days, non-working days, closed slots, and active
+    appointments per time. The versions are taken before the database is read.
+    """
+    if not service.is_active:
+        return []
+    version = caching.office_version()
+    days = _cached_opening_days(service, now=now, start=start, end=end, version=version)
+    if not days:
+        return []
+    versions = caching.day_versions(service.pk, days)
+    cached = caching.get_day_slots(version, service.pk, versions)
+    missing = [day for day in days if day not in cached]
+    if missing:
+        computed = _day_slots(service, missing)
+        caching.set_day_slots(version, service.pk, versions, computed)
+        cached.update(computed)
+    result = []
+    for day in days:
+        view = DayView(
+            date=day,
+            slots=[
+                SlotView(starts_at=starts_at, free=free)
+                for starts_at, free in cached[day]
+                if starts_at > now
+            ],
+        )
         if view.slots:
             result.append(view)
     return result

@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event
 
-from cites import selectors
+from cites import caching, selectors
 from cites.models import Appointment, AppointmentTransition, ClosedDay, OutgoingEmail, Service, Slot
 from seu import calendar
 from seu.calendar import SEU_TZ
@@ -520,6 +520,8 @@ def change_appointment(
     if starts_at == locked.starts_at:
         return locked
     slot = _take_place(locked.service, starts_at, now=now)
+    # The day left frees a place (the new day is forgotten when the row is saved).
+    caching.day_changed(locked.service_id, locked.starts_at)
     locked.slot = slot
     locked.starts_at = starts_at
     locked.version += 1
