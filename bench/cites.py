@@ -22,7 +22,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile, recreate_database, wait_for_port  # noqa: E402
+
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_cites"
 VAR_DIR = ROOT / "var" / "bench-cites"
@@ -50,37 +52,10 @@ def nif(number: int) -> str:
     return f"{number:08d}{LETTERS[number % 23]}"
 
 
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{LOCAL_POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def summary(name: str, samples: list[float]) -> float:
     p50, p95 = percentile(samples, 0.5) * 1000, percentile(samples, 0.95) * 1000
     print(f"{name:<16} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})")
     return p95
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped; see gunicorn.log in var/bench-cites")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn does not listen on {port}")
 
 
 def seed() -> list[str]:
@@ -185,7 +160,7 @@ def main() -> None:
     arguments = parser.parse_args()
     threads = -(-arguments.clients // arguments.workers)
 
-    recreate_database()
+    recreate_database(BENCH_DATABASE)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     import django
 
@@ -227,7 +202,7 @@ def main() -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_for_port(port, gunicorn)
+        wait_for_port(port, gunicorn, log="var/bench-cites/gunicorn.log")
         for _ in range(arguments.workers * 3):  # warm-up: connections, templates
             request(port, "GET", "/cita-previa/fnmt/")
         start = time.perf_counter()
