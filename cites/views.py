@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cites import selectors, services
 from cites.forms import BookingForm, TimeChoiceForm
 from cites.models import Appointment, Service
-from seu import calendar
+from seu import calendar, throttle
 from seu.calendar import SEU_TZ
+from seu.net import client_ip
+
+BOOKING_SCOPE = "cites-bookings"
 
 
 def _service(code: str) -> Service:
@@ -61,7 +66,21 @@ def book(request: HttpRequest, service: str, day: str) -> HttpResponse:
         posted = request.POST.get("time", "")
         choices = times if posted in times or not posted else [*times, posted]
         form = BookingForm(request.POST, times=choices, asks_request_code=found.asks_request_code)
-        if form.is_valid():
+        address = client_ip(request)
+        if (
+            form.is_valid()
+            and throttle.count(scope=BOOKING_SCOPE, key=address)
+            >= settings.CITES_BOOKINGS_PER_ADDRESS
+        ):
+            # Anonymous booking must not let one client hoard the places with made-up NIFs.
+            form.add_error(
+                None,
+                _(
+                    "S'han demanat massa cites des d'aquesta connexió. Torneu-ho a provar més tard "
+                    "o telefonau a l'Ajuntament."
+                ),
+            )
+        elif form.is_valid():
             try:
                 services.book_appointment(
                     service=found,
@@ -77,6 +96,7 @@ def book(request: HttpRequest, service: str, day: str) -> HttpResponse:
             except ValueError:
                 form.add_error("time", str(services.SlotNotOffered()))
             else:
+                throttle.record(scope=BOOKING_SCOPE, key=address, window_seconds=3600)
                 return HttpResponseRedirect(reverse("cites:requested"))
     else:
         form = BookingForm(times=times, asks_request_code=found.asks_request_code)
@@ -86,8 +106,6 @@ def book(request: HttpRequest, service: str, day: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def requested(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
     return render(request, "cites/requested.html", {"minutes": settings.CITES_CONFIRMATION_MINUTES})
 
 

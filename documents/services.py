@@ -16,7 +16,6 @@ import segno
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents import rendering, sealing, trust, verification_code
 from documents.models import Blob, Document, DocumentVersion, SealCertificate
-from seu import calendar
+from seu import calendar, throttle
 from seu.errors import NotFound, RateLimited
 from seu.models import Organ, TownHall
 
@@ -255,13 +254,11 @@ def due_timestamp_ids(*, now: dt.datetime | None = None, limit: int = 100) -> li
 # --- Public verification (art. 30.4) --------------------------------------------------------------
 
 
-def _failure_key(address: str) -> str:
-    return f"verify-failures:{address}"
+THROTTLE_SCOPE = "verify-failures"
 
 
 def check_not_throttled(*, address: str) -> None:
-    failures = cache.get(_failure_key(address), 0)
-    if failures >= settings.VERIFY_MAX_FAILURES:
+    if throttle.count(scope=THROTTLE_SCOPE, key=address) >= settings.VERIFY_MAX_FAILURES:
         raise RateLimited(
             _(
                 "Massa intents fallits des d'aquesta adreça. Torneu-ho a provar d'aquí a "
@@ -272,16 +269,9 @@ def check_not_throttled(*, address: str) -> None:
 
 
 def record_failed_lookup(*, address: str, typed: str) -> None:
-    key = _failure_key(address)
-    window = settings.VERIFY_FAILURE_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        failures = 1
-    else:
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            failures = 1
+    failures = throttle.record(
+        scope=THROTTLE_SCOPE, key=address, window_seconds=settings.VERIFY_FAILURE_WINDOW_SECONDS
+    )
     security_log.warning(
         "csv verification failed address=%s failures=%d typed=%r", address, failures, typed[:40]
     )

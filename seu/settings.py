@@ -329,6 +329,8 @@ ACCREDITATION_OFFICE_WEEKDAYS = [
 CITES_CONFIRMATION_MINUTES = env_int("CITES_CONFIRMATION_MINUTES", 120, minimum=1)
 CITES_LINK_MAX_AGE_DAYS = env_int("CITES_LINK_MAX_AGE_DAYS", 90, minimum=1)
 CITES_RETENTION_DAYS = env_int("CITES_RETENTION_DAYS", 365, minimum=1)
+# Bookings one client address may make in an hour (anonymous booking must not hoard places).
+CITES_BOOKINGS_PER_ADDRESS = env_int("CITES_BOOKINGS_PER_ADDRESS", 5, minimum=1)
 CELERY_BEAT_SCHEDULE.update(
     {
         "cites-release-unconfirmed": {"task": "cites.tasks.release_unconfirmed", "schedule": 60.0},

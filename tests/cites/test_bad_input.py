@@ -3,6 +3,8 @@ refusal has its own message, and nothing is booked."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import time_machine
 from django.test import Client
@@ -109,3 +111,25 @@ def test_a_wednesday_page_offers_nothing(client: Client, fnmt: Service) -> None:
     assert "ja no té cap hora lliure" in response.content.decode()
     assert "Aquesta hora no s&#x27;ofereix" in refused.content.decode()
     assert not Appointment.objects.exists()
+
+
+def test_one_address_cannot_hoard_places_with_made_up_nifs(
+    client: Client,
+    fnmt: Service,
+    settings: Any,
+) -> None:
+    settings.CITES_BOOKINGS_PER_ADDRESS = 2
+    nifs = ["12345678Z", "X1234567L", "87654321X"]
+    with time_machine.travel(MONDAY, tick=False):
+        statuses = [
+            client.post(URL, {**GOOD, "nif": nif, "time": time}).status_code
+            for nif, time in zip(nifs, ["09:00", "09:15", "09:30"], strict=True)
+        ]
+        refused = client.post(URL, {**GOOD, "nif": "Y1234567X", "time": "09:45"})
+        other_address = Client(REMOTE_ADDR="192.0.2.44").post(
+            URL, {**GOOD, "nif": "Y1234567X", "time": "09:45"}
+        )
+    assert statuses == [302, 302, 200]
+    assert "massa cites des d&#x27;aquesta connexió" in refused.content.decode()
+    assert Appointment.objects.count() == 3
+    assert other_address.status_code == 302

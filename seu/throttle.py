@@ -1,0 +1,27 @@
+"""Counting what one client address does in a time window, in the shared cache (Redis in
+production), to slow down guessing and hoarding: CSV look-ups, anonymous appointment bookings."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+
+def _key(scope: str, key: str) -> str:
+    return f"throttle:{scope}:{key}"
+
+
+def count(*, scope: str, key: str) -> int:
+    """How many times ``key`` was recorded under ``scope`` in its current window."""
+    return int(cache.get(_key(scope, key), 0))
+
+
+def record(*, scope: str, key: str, window_seconds: int) -> int:
+    """Record one more; the window starts with the first record. Returns the new count."""
+    cache_key = _key(scope, key)
+    if cache.add(cache_key, 1, timeout=window_seconds):
+        return 1
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window_seconds)
+        return 1
