@@ -38,13 +38,12 @@ from registre.models import (
     Direction,
     EntryAttachment,
     EntryTransition,
-    Interruption,
     RegistryEntry,
 )
 from seu import calendar
 from seu.errors import SeuError
 from seu.identity import PersonData
-from seu.models import Organ
+from seu.models import Interruption, Organ
 from seu.people import normalise_person_id, person_kind
 
 # --- Scans of paper entries ----------------------------------------------------------------------

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from registre.models import Interruption
 from seu import calendar
+from seu.models import Interruption
 
 
 def interruptions(request: HttpRequest) -> dict[str, Any]:

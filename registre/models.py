@@ -202,47 +202,6 @@ class EntryTransition(models.Model):
         return f"{self.entry} {self.from_state}->{self.to_state}"
 
 
-class InterruptionQuerySet(models.QuerySet["Interruption"]):
-    def announced(self, *, at: object) -> InterruptionQuerySet:
-        """Interruptions to show in the banner: announced and not yet over."""
-        return self.filter(ends_at__gt=at).order_by("starts_at")
-
-    def ongoing(self, *, at: object, scope: str | None = None) -> InterruptionQuerySet:
-        found = self.filter(starts_at__lte=at, ends_at__gt=at)
-        return found.filter(scope__in=[scope, "seu"]) if scope else found
-
-
-class Interruption(models.Model):
-    """A planned interruption of the registry or the whole seu (art. 17.1, 33.d)."""
-
-    class Scope(models.TextChoices):
-        REGISTRY = "registry", _("registre electrònic")
-        SEU = "seu", _("tota la seu electrònica")
-
-    scope = models.CharField(_("abast"), max_length=10, choices=Scope.choices)
-    starts_at = models.DateTimeField(_("inici"))
-    ends_at = models.DateTimeField(_("final"))
-    reason = models.CharField(_("motiu"), max_length=300)
-    alternatives = models.TextField(
-        _("alternatives"),
-        help_text=_("On i com es pot presentar mentrestant (oficina d'atenció, altres registres)."),
-    )
-    announced_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = InterruptionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("interrupció programada")
-        verbose_name_plural = _("interrupcions programades")
-        ordering = ["-starts_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_scope_display()} {self.starts_at:%Y-%m-%d %H:%M}"
-
-
 class FilingDraft(models.Model):
     """A citizen's request between the form and the confirmation (art. 33.f): what they typed and
     the files already checked and stored, so that "Modificar" or a failed submission loses

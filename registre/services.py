@@ -24,14 +24,13 @@ from registre.models import (
     Direction,
     EntryAttachment,
     EntryTransition,
-    Interruption,
     RegistryCounter,
     RegistryEntry,
 )
 from seu import calendar
 from seu.errors import InvalidInput, Unavailable
 from seu.identity import PersonData, upsert_person
-from seu.models import Identification, Organ, Person
+from seu.models import Identification, Interruption, Organ, Person
 
 logger = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ from documents import services as documents
 from documents.models import Document
 from seu import calendar
 from seu.errors import InvalidInput, SeuError
-from seu.models import Organ
+from seu.models import Interruption, Organ
 from tauler import caching
 from tauler.models import (
     Category,
@@ -508,6 +508,14 @@ def _issue_certificate(
             edict=edict, start=edict.published_at, end=end or edict.exposure_ends_at
         )
     )
+    # Planned interruptions of the whole seu (art. 17.1) interrupt the board too.
+    planned = list(
+        Interruption.objects.overlapping(
+            start=edict.published_at,
+            end=end or edict.exposure_ends_at,
+            scope=Interruption.Scope.SEU,
+        )
+    )
     monitored_since = (
         HealthRecord.objects.order_by("first_ok_at").values_list("first_ok_at", flat=True).first()
     )
@@ -520,6 +528,7 @@ def _issue_certificate(
             "edict": edict,
             "attachments": attachments,
             "incidents": incidents,
+            "planned_interruptions": planned,
             "sealed": sealed,
             "sealed_sha256": sealed.current_version().blob_id if sealed else "",
             "start_local": calendar.to_local(edict.published_at),

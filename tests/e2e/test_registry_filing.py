@@ -14,10 +14,10 @@ import time_machine
 from playwright.sync_api import FilePayload, expect
 
 from documents import sealing
-from registre.models import Interruption, RegistryEntry
+from registre.models import RegistryEntry
 from seu import calendar
 from seu.clave_dev import LocalIdPServer
-from seu.models import Organ, TownHall
+from seu.models import Interruption, Organ, TownHall
 from tests.conftest import pdfsig
 from tests.e2e.conftest import Browse, path_of
 from tests.e2e.test_clave_login import (  # the Cl@ve fixtures, shared with the login journeys

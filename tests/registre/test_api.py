@@ -17,9 +17,9 @@ from rest_framework.test import APIClient
 
 from documents import services as documents
 from registre import api, services
-from registre.models import Interruption, RegistryCounter, RegistryEntry
+from registre.models import RegistryCounter, RegistryEntry
 from seu import calendar, identity
-from seu.models import Identification, LoA
+from seu.models import Identification, Interruption, LoA
 from tests.conftest import log_in_to_back_office
 from tests.factories import UserFactory
 

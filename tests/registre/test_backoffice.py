@@ -22,9 +22,9 @@ from PIL import Image
 from documents.models import Blob
 from documents.services import store_blob
 from registre import services, tasks
-from registre.models import EntryTransition, Interruption, RegistryEntry
+from registre.models import EntryTransition, RegistryEntry
 from seu.identity import PersonData
-from seu.models import Organ, Person, TownHall
+from seu.models import Interruption, Organ, Person, TownHall
 from tests.conftest import log_in_to_back_office
 from tests.factories import OrganFactory, UserFactory
 
@@ -52,7 +52,9 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, secon
 
 def grant(user: User, *codenames: str) -> User:
     user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="registre", codename__in=codenames)
+        *Permission.objects.filter(
+            content_type__app_label__in=["registre", "seu"], codename__in=codenames
+        )
     )
     return cast(User, User.objects.get(pk=user.pk))  # a fresh object: no permission cache
 
@@ -492,8 +494,8 @@ def changing_requests(entry: RegistryEntry, organ: Organ) -> list[Request]:
         ("post", f"{BOOK}entrada-presencial/", paper_entry(organ)),
         ("get", f"{BOOK}sortida/", {}),
         ("post", f"{BOOK}sortida/", {"organ": organ.pk, "addressee": "A", "subject": "B"}),
-        ("get", "/gestio/registre/interruption/add/", {}),
-        ("post", "/gestio/registre/interruption/add/", interruption()),
+        ("get", "/gestio/seu/interruption/add/", {}),
+        ("post", "/gestio/seu/interruption/add/", interruption()),
     ]
 
 
@@ -590,7 +592,7 @@ def test_staff_announce_an_interruption_with_its_alternatives(
 ) -> None:
     log_in_to_back_office(client, registrar)
 
-    response = client.post("/gestio/registre/interruption/add/", interruption())
+    response = client.post("/gestio/seu/interruption/add/", interruption())
 
     assert response.status_code == 302
     announced = Interruption.objects.get()
@@ -605,9 +607,7 @@ def test_an_interruption_ending_before_it_starts_is_refused(
 ) -> None:
     log_in_to_back_office(client, registrar)
 
-    response = client.post(
-        "/gestio/registre/interruption/add/", interruption(ends_at_0="2026-12-04")
-    )
+    response = client.post("/gestio/seu/interruption/add/", interruption(ends_at_0="2026-12-04"))
 
     assert response.status_code == 200
     assert "El final de la interrupció ha de ser posterior a l'inici." in text_of(response)

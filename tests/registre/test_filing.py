@@ -20,9 +20,9 @@ from django.urls import reverse
 from documents import rendering
 from documents import services as documents
 from registre import services
-from registre.models import EntryAttachment, FilingDraft, Interruption, RegistryEntry
+from registre.models import EntryAttachment, FilingDraft, RegistryEntry
 from seu import identity
-from seu.models import Identification, LoA, Organ
+from seu.models import Identification, Interruption, LoA, Organ
 from tests.factories import OrganFactory
 from tests.registre.test_attachments import make_pdf, make_png
 

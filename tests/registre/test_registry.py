@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from registre import services
-from registre.models import EntryTransition, Interruption, RegistryEntry
+from registre.models import EntryTransition, RegistryEntry
 from seu.identity import PersonData
+from seu.models import Interruption
 from tests.conftest import pdfsig
 
 pytestmark = pytest.mark.django_db

@@ -146,3 +146,36 @@ def test_a_withdrawn_edict_gets_a_certificate_up_to_its_withdrawal(
     assert services.expire_due_edicts(now=withdrawn + dt.timedelta(days=30)) == 0
     page = client.get(edict.get_absolute_url()).content.decode()
     assert "diligencia.pdf" in page
+
+
+def test_a_planned_interruption_of_the_seu_during_the_period_is_listed(
+    make_edict, approver, tmp_path: Path
+) -> None:
+    from seu.models import Interruption
+
+    edict = make_edict(period_kind=PeriodKind.CALENDAR_DAYS, period_days=1)
+    services.publish_edict(edict_id=edict.pk, acting_user=approver)
+    edict.refresh_from_db()
+    start = edict.published_at
+    assert start is not None
+    Interruption.objects.create(
+        scope=Interruption.Scope.SEU,
+        starts_at=start + dt.timedelta(hours=1),
+        ends_at=start + dt.timedelta(hours=2),
+        reason="Actualització dels servidors",
+        alternatives="Oficina d'Atenció a la Ciutadania",
+    )
+    # A registry-only interruption does not interrupt the board.
+    Interruption.objects.create(
+        scope=Interruption.Scope.REGISTRY,
+        starts_at=start + dt.timedelta(hours=3),
+        ends_at=start + dt.timedelta(hours=4),
+        reason="Manteniment del registre",
+        alternatives="Oficina",
+    )
+    services.expire_due_edicts(now=edict.exposure_ends_at)
+    edict.refresh_from_db()
+    text = pdftotext(edict.certificate.current_version().blob.read(), tmp_path)
+    assert "Actualització dels servidors" in text
+    assert "Manteniment del registre" not in text
+    assert f"{calendar.to_local(start + dt.timedelta(hours=1)):%d/%m/%Y %H:%M:%S}" in text
