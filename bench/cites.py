@@ -22,7 +22,6 @@ import http.client
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +31,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, recreate_database, wait_for_port  # noqa: E402
+from bench.common import percentile, prepare_django, recreate_database, running_gunicorn  # noqa: E402
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_cites"
@@ -164,47 +163,12 @@ def main() -> None:
 
     recreate_database(BENCH_DATABASE)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from seu.demo import load_demo_data
-    from seu.devpki import ensure_dev_pki
-    from seu.devservices import free_port
-
-    ensure_dev_pki(settings.DEV_PKI_DIR)
-    call_command("migrate", interactive=False, verbosity=0)
-    load_demo_data()
+    prepare_django()
     day_paths = seed()
 
-    port = free_port()
-    log = (VAR_DIR / "gunicorn.log").open("wb")
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(arguments.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-            "seu.wsgi",
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, gunicorn, log="var/bench-cites/gunicorn.log")
+    with running_gunicorn(
+        workers=arguments.workers, threads=threads, log=VAR_DIR / "gunicorn.log"
+    ) as (port, _):
         for _ in range(arguments.workers * 3):  # warm-up: connections, templates
             request(port, "GET", "/cita-previa/fnmt/")
         start = time.perf_counter()
@@ -216,10 +180,6 @@ def main() -> None:
                 )
             )
         wall = time.perf_counter() - start
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
-        log.close()
 
     availability = [s for r in results for s in r["availability"]]
     forms = [s for r in results for s in r["form"]]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 
 
@@ -38,3 +44,60 @@ def wait_for_port(
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on {port}; see {log}")
+
+
+def prepare_django() -> None:
+    """Set Django up on the bench's database: development PKI, schema, demo town hall."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from seu.demo import load_demo_data
+    from seu.devpki import ensure_dev_pki
+
+    ensure_dev_pki(settings.DEV_PKI_DIR)
+    call_command("migrate", interactive=False, verbosity=0)
+    load_demo_data()
+
+
+@contextlib.contextmanager
+def running_gunicorn(
+    *, workers: int, threads: int, log: Path, timeout: int = 30
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """gunicorn (gthread) serving the seu on a free port, as in production; stopped on exit."""
+    from seu.devservices import free_port
+
+    port = free_port()
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(threads),
+                "--timeout",
+                str(timeout),
+                "--log-level",
+                "warning",
+                "seu.wsgi",
+            ],
+            cwd=ROOT,
+            env={**os.environ},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(port, server, log=str(log))
+            yield port, server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)

@@ -27,7 +27,6 @@ import json
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -38,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, recreate_database, wait_for_port  # noqa: E402
+from bench.common import percentile, prepare_django, recreate_database, running_gunicorn  # noqa: E402
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_registry"
@@ -307,58 +306,23 @@ def main() -> None:
     shutil.rmtree(VAR_DIR / "media", ignore_errors=True)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-    import django
+    prepare_django()
 
-    django.setup()
-
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
-    from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
     from seu.celery import app as celery_app
-    from seu.demo import load_demo_data
-    from seu.devpki import ensure_dev_pki
-    from seu.devservices import free_port
 
-    ensure_dev_pki(settings.DEV_PKI_DIR)
-    call_command("migrate", interactive=False, verbosity=0)
-    load_demo_data()
     account = get_user_model().objects.create_user(username="bench-registry")
     account.user_permissions.add(
         Permission.objects.get(content_type__app_label="registre", codename="add_registryentry")
     )
     token = Token.objects.create(user=account).key
 
-    port = free_port()
-    log = (VAR_DIR / "gunicorn.log").open("wb")
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(arguments.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-            "seu.wsgi",
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, gunicorn, log="var/bench-registry/gunicorn.log")
+    with running_gunicorn(
+        workers=arguments.workers, threads=threads, log=VAR_DIR / "gunicorn.log", timeout=120
+    ) as (port, gunicorn):
         # Warm-up: every worker's PDF renderers, seal key and database connections.
         run_api(port, token, clients=arguments.workers * 3, per_client=2, size=size)
         cpu_before, pg_before = tree_cpu_seconds(gunicorn.pid), postgres_cpu_seconds()
@@ -367,10 +331,6 @@ def main() -> None:
         )
         server_cpu = tree_cpu_seconds(gunicorn.pid) - cpu_before
         database_cpu = postgres_cpu_seconds() - pg_before
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
-        log.close()
 
     bare_samples, bare_wall, held = run_bare(len(samples), size)
     celery_app.control.purge()  # the timestamp tasks nobody will run

@@ -21,7 +21,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, recreate_database, wait_for_port  # noqa: E402
+from bench.common import percentile, prepare_django, recreate_database, running_gunicorn  # noqa: E402
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_tauler"
@@ -136,45 +135,9 @@ def main() -> None:
 
     recreate_database(BENCH_DATABASE)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from seu.demo import load_demo_data
-    from seu.devpki import ensure_dev_pki
-    from seu.devservices import free_port
-
-    ensure_dev_pki(settings.DEV_PKI_DIR)
-    call_command("migrate", interactive=False, verbosity=0)
-    load_demo_data()
+    prepare_django()
     edict_path = seed()
 
-    port = free_port()
-    log = (VAR_DIR / "gunicorn.log").open("wb")
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(arguments.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-            "seu.wsgi",
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     paths = {
         "minimal": "/health/",
         "board": "/tauler/",
@@ -182,17 +145,14 @@ def main() -> None:
         "feed": "/tauler/feed/",
     }
     results: dict[str, tuple[float, float]] = {}
-    try:
-        wait_for_port(port, gunicorn, log="var/bench-tauler/gunicorn.log")
+    with running_gunicorn(
+        workers=arguments.workers, threads=threads, log=VAR_DIR / "gunicorn.log"
+    ) as (port, _):
         for path in paths.values():  # warm-up: connections, templates
             for _ in range(arguments.workers * 3):
                 request(port, path)
         for name, path in paths.items():
             results[name] = measure(port, path, arguments.clients, arguments.requests)
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
-        log.close()
 
     print(
         f"database: PostgreSQL {BENCH_DATABASE}; {TOTAL} edicts, {ON_DISPLAY} on display; "
