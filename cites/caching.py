@@ -89,9 +89,9 @@ def get_opening_days(key: str) -> list[dt.date] | None:
 
 def set_opening_days(key: str, days: list[dt.date], *, now: dt.datetime) -> None:
     """Kept until local midnight at the latest: "today" is part of the key anyway."""
-    from seu.calendar import SEU_TZ, to_local
+    from seu.calendar import end_of_day, to_local
 
-    midnight = dt.datetime.combine(to_local(now).date() + dt.timedelta(days=1), dt.time(0), SEU_TZ)
+    midnight = end_of_day(to_local(now).date())
     timeout = min(MAX_AGE, int((midnight - now).total_seconds()))
     if timeout > 0:
         cache.set(key, tuple(days), timeout=timeout)

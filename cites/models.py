@@ -120,10 +120,10 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
         return self.filter(state__in=Appointment.ACTIVE_STATES)
 
     def on_day(self, day: dt.date) -> AppointmentQuerySet:
-        from seu.calendar import SEU_TZ
+        from seu.calendar import end_of_day, start_of_day
 
-        start = dt.datetime.combine(day, dt.time(0), SEU_TZ)
-        return self.filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+        # Not start + 24 h: the days the clocks change last 23 or 25 hours.
+        return self.filter(starts_at__gte=start_of_day(day), starts_at__lt=end_of_day(day))
 
 
 class Appointment(models.Model):

@@ -86,8 +86,8 @@ def _cached_opening_days(
 def _day_slots(service: Service, days: list[dt.date]) -> dict[dt.date, caching.DaySlots]:
     """Every time of ``days`` with free places, closed and full times left out, past ones kept
     (they are dropped when read). Two queries whatever the number of days."""
-    range_start = dt.datetime.combine(days[0], dt.time(0), SEU_TZ)
-    range_end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(0), SEU_TZ)
+    range_start = calendar.start_of_day(days[0])
+    range_end = calendar.end_of_day(days[-1])
     closed_slots = set(
         Slot.objects.filter(
             service=service, starts_at__gte=range_start, starts_at__lt=range_end, is_closed=True
@@ -183,7 +183,7 @@ class AgendaRow:
 
 def day_agenda(service: Service, day: dt.date) -> list[AgendaRow]:
     """Every time of the day (booked or not) with its appointments, for the clerk."""
-    start = dt.datetime.combine(day, dt.time(0), SEU_TZ)
+    start = calendar.start_of_day(day)
     appointments = list(
         Appointment.objects.on_day(day)
         .filter(service=service)

@@ -28,7 +28,6 @@ from icalendar import Calendar, Event
 from cites import caching, selectors
 from cites.models import Appointment, AppointmentTransition, ClosedDay, OutgoingEmail, Service, Slot
 from seu import calendar
-from seu.calendar import SEU_TZ
 from seu.errors import InvalidInput
 from seu.models import TownHall
 
@@ -633,7 +632,7 @@ def send_reminders(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     per confirmed future appointment, marked by ``reminder_sent_at``."""
     now = now or calendar.now()
     tomorrow = calendar.to_local(now).date() + dt.timedelta(days=1)
-    until = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time(0), SEU_TZ)
+    until = calendar.end_of_day(tomorrow)
     sent = 0
     with transaction.atomic():
         due = list(

@@ -138,6 +138,11 @@ def add_calendar_days(instant: dt.datetime, days: int) -> dt.datetime:
     return shifted.astimezone(dt.UTC).astimezone(SEU_TZ)
 
 
+def start_of_day(day: dt.date) -> dt.datetime:
+    """00:00 of ``day`` in the seu's time."""
+    return dt.datetime.combine(day, dt.time(0), SEU_TZ)
+
+
 def end_of_day(day: dt.date) -> dt.datetime:
     """24:00 of ``day`` in the seu's time: the instant a period whose last day is ``day`` ends."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), SEU_TZ)
