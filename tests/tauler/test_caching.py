@@ -61,3 +61,17 @@ def test_a_page_cached_for_one_host_is_not_served_to_another(make_edict, approve
     other = client.get("/tauler/feed/", HTTP_HOST="testserver").content.decode()
     assert "localhost" not in other
     assert "http://testserver/tauler/" in other
+
+
+def test_the_feed_is_handed_to_the_server_in_one_piece_cached_or_not(
+    make_edict, approver, client
+) -> None:
+    # The WSGI server writes each piece of the body as its own packet: two thousand pieces took
+    # 20 ms to deliver 43 KB (bench/tauler.py's feed at a quarter of a minimal view's rate).
+    for title in ("Primer edicte", "Segon edicte"):
+        services.publish_edict(edict_id=make_edict(title=title).pk, acting_user=approver)
+    first, cached = client.get("/tauler/feed/"), client.get("/tauler/feed/")
+    for response in (first, cached):
+        pieces = list(response)
+        assert len(pieces) == 1
+        assert b"Segon edicte" in pieces[0]
