@@ -88,7 +88,7 @@ def main() -> None:
             "csv": "ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345",
             "verification_url": services.verification_url("X"),
             "verification_base_url": settings.SEU_BASE_URL + "/verificar/",
-            "qr_code": services.qr_svg_data_uri(services.verification_url(str(i))),
+            "qr_code": services.qr_data_uri(services.verification_url(str(i))),
             "issued_at": django.utils.timezone.now(),
         }
 

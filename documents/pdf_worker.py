@@ -16,6 +16,10 @@ from urllib.parse import unquote, urlsplit
 STATIC_BASE = "https://seu-static.invalid/static/"
 
 _static_roots: list[Path] = []
+# WeasyPrint builds a new font configuration (a Pango font map, fontconfig's lookups) for every
+# document unless it is given one: kept per process, it halves the time of a one-page receipt.
+# Our templates declare no @font-face, so nothing of one document leaks into the next.
+_font_config: object = None
 
 
 class TooManyPages(Exception):
@@ -27,6 +31,8 @@ def init_worker(memory_mb: int, static_roots: list[str]) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _static_roots[:] = [Path(root).resolve() for root in static_roots]
     import weasyprint  # noqa: F401  (import once, before the first document)
+
+    _fonts()
 
 
 def _fetcher():
@@ -52,10 +58,22 @@ def _fetcher():
     return StaticOnlyFetcher()
 
 
+def _fonts() -> object:
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
 def render(html: str, max_pages: int) -> bytes:
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher()).render()
+    fonts = _fonts()
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher()).render(
+        font_config=fonts
+    )
     if len(document.pages) > max_pages:
         raise TooManyPages(len(document.pages))
     return document.write_pdf()

@@ -72,17 +72,22 @@ def test_the_csv_is_printed_on_every_page(issue, tmp_path: Path) -> None:
         assert "/verificar/" in text
 
 
-def test_the_qr_code_points_to_the_verification_address(town_hall, settings) -> None:
-    code = verification_code.new_code()
-    url = services.verification_url(code)
-    assert url == f"{settings.SEU_BASE_URL}/verificar/{code}/"
-    html = rendering.render_html(
-        "documents/pdf/test_document.html",
-        {"qr_code": services.qr_svg_data_uri(url), "csv": code, "town_hall": town_hall},
-        "ca",
+def test_the_printed_qr_code_reads_as_the_verification_address(issue, settings, tmp_path) -> None:
+    # Read back from the page as a phone would see it: the PDF rasterised, the code decoded.
+    import zxingcpp
+    from PIL import Image
+
+    document = issue()
+    url = services.verification_url(document.csv)
+    assert url == f"{settings.SEU_BASE_URL}/verificar/{document.csv}/"
+    path = tmp_path / "d.pdf"
+    path.write_bytes(document.current_version().blob.read())
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(path), str(tmp_path / "page")],
+        check=True,
     )
-    assert services.qr_svg_data_uri(url) in html
-    assert services.qr_svg_data_uri(url + "x") not in html
+    found = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+    assert [(code.format.name, code.text) for code in found] == [("QRCode", url)]
 
 
 def test_bytes_are_stored_once_by_their_sha256() -> None:
