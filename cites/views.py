@@ -4,11 +4,15 @@ the e-mail links, signed, are what lets them confirm, cancel or change their app
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -39,11 +43,40 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "cites/index.html", {"services": services_offered})
 
 
+@functools.lru_cache(maxsize=4096)
+def _day_label(day: dt.date, language: str) -> str:
+    # A date's name in a language never changes; formatting it is most of the cost of a day's
+    # line, and the availability page has forty of them.
+    return f"{date_format(day, 'l').lower()}, {date_format(day, 'DATE_FORMAT')}"
+
+
+def _day_links(
+    days: list[selectors.DayView], address: Callable[[str], str]
+) -> list[dict[str, str]]:
+    """Each open day as the list shows it, built here rather than in the template (the page
+    every visitor opens first, and the one the eight weeks make long)."""
+    language = get_language()
+    return [
+        {
+            "href": address(day.date.isoformat()),
+            "label": _day_label(day.date, language),
+            "free": ngettext("%(counter)s hora lliure", "%(counter)s hores lliures", len(day.slots))
+            % {"counter": len(day.slots)},
+        }
+        for day in days
+    ]
+
+
 @require_http_methods(["GET"])
 def days(request: HttpRequest, service: str) -> HttpResponse:
     found = _service(service)
     available = selectors.availability(found, now=calendar.now())
-    return render(request, "cites/days.html", {"service": found, "days": available})
+    prefix = reverse("cites:book", args=[found.code, "0000-00-00"]).removesuffix("0000-00-00/")
+    context = {
+        "service": found,
+        "days": _day_links(available, lambda day: f"{prefix}{day}/"),
+    }
+    return render(request, "cites/days.html", context)
 
 
 def _times_of(service: Service, day: dt.date) -> list[str]:
@@ -179,7 +212,11 @@ def change_days(request: HttpRequest, token: str) -> HttpResponse:
     except services.AppointmentError as error:
         return _link_error(request, error)
     available = selectors.availability(appointment.service, now=calendar.now())
-    context = {"service": appointment.service, "days": available, "token": token}
+    context = {
+        "service": appointment.service,
+        "days": _day_links(available, lambda day: reverse("cites:change_time", args=[token, day])),
+        "token": token,
+    }
     return render(request, "cites/days.html", context)
 
 

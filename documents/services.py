@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy as _
 
 from documents import rendering, sealing, trust, verification_code
 from documents.models import Blob, Document, DocumentVersion, SealCertificate
-from seu import calendar, throttle
+from seu import caching, calendar, throttle
 from seu.errors import NotFound, RateLimited
-from seu.models import Organ, TownHall
+from seu.models import Organ
 
 logger = logging.getLogger(__name__)
 security_log = logging.getLogger("seu.security")
@@ -98,7 +98,7 @@ def prepare_document(
     transaction, keeping row locks short."""
     csv = verification_code.new_code()
     url = verification_url(csv)
-    town_hall = TownHall.objects.current()
+    town_hall = caching.town_hall()
     pdf = rendering.render_pdf(
         template_name,
         {

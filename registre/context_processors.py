@@ -7,13 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from seu import calendar
-from seu.models import Interruption
+from seu import caching, calendar
 
 
 def interruptions(request: HttpRequest) -> dict[str, Any]:
     now = calendar.now()
-    announced = list(Interruption.objects.announced(at=now)[:10])
+    announced = caching.announced_interruptions(at=now)[:10]
     return {
         "announced_interruptions": [
             {

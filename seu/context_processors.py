@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-from seu.models import TownHall
+from seu import caching
 
 
 def seu(request: HttpRequest) -> dict[str, Any]:
@@ -18,4 +18,4 @@ def seu(request: HttpRequest) -> dict[str, Any]:
         for code, name in settings.LANGUAGES
         if code != current
     ]
-    return {"town_hall": TownHall.objects.current(), "language_switch": switch}
+    return {"town_hall": caching.town_hall(), "language_switch": switch}

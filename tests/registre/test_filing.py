@@ -387,11 +387,27 @@ def test_an_announced_interruption_shows_on_every_page(client: Client, town_hall
         assert "No estarà disponible: tota la seu electrònica" in text
         assert "del 01/03/2031 08:00 al 01/03/2031 12:00" in text
         assert "Registre presencial de l'Ajuntament" in text
-    # Once over, it is no longer announced.
-    Interruption.objects.update(
-        starts_at=start - dt.timedelta(days=3650), ends_at=start - dt.timedelta(days=3649)
+    # While it lasts it says so; once over, it is no longer announced (pages are cached, but
+    # never past the end of an interruption they show).
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        assert "Ara mateix no està disponible" in page_text(client.get("/"))
+    with time_machine.travel(start + dt.timedelta(hours=4), tick=False):
+        assert "Interrupcions programades" not in page_text(client.get("/"))
+
+
+def test_a_new_interruption_shows_at_once_on_cached_pages(client: Client, town_hall) -> None:
+    assert "Interrupcions programades" not in page_text(client.get("/verificar/"))
+    start = dt.datetime(2031, 3, 1, 8, 0, tzinfo=MADRID)
+    interruption = Interruption.objects.create(
+        scope=Interruption.Scope.REGISTRY,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=4),
+        reason="Actualització",
+        alternatives="Registre presencial",
     )
-    assert "Interrupcions programades" not in page_text(client.get("/"))
+    assert "Actualització" in page_text(client.get("/verificar/"))
+    interruption.delete()
+    assert "Interrupcions programades" not in page_text(client.get("/verificar/"))
 
 
 # --- Instants (art. 33.h, 33.i) -------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""What every page shows and nearly never changes: the town hall's identity and the announced
+interruptions (art. 17.1). Read from the cache instead of two queries per page.
+
+Both are forgotten when a row is saved or deleted (signals, so that back-office edits count too),
+now and again after the commit, as in ``tauler.caching``; an entry lives at most ``MAX_AGE``
+seconds anyway, and the interruptions' entry no longer than the first end among them, so a
+finished interruption leaves the banner on time. Whether one has begun is decided when read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.cache import cache
+from django.db import transaction
+
+from seu.models import Interruption, TownHall
+
+TOWN_HALL_KEY = "seu:town-hall"
+INTERRUPTIONS_KEY = "seu:interruptions"
+MAX_AGE = 300
+
+
+def town_hall() -> TownHall:
+    found = cache.get(TOWN_HALL_KEY)
+    if found is None:
+        found = TownHall.objects.current()
+        if found.pk is not None:  # the placeholder of an empty database is not worth keeping
+            cache.set(TOWN_HALL_KEY, found, timeout=MAX_AGE)
+    return found
+
+
+def announced_interruptions(*, at: dt.datetime) -> list[Interruption]:
+    """``Interruption.objects.announced(at=at)``: not yet over, by start."""
+    state = cache.get(INTERRUPTIONS_KEY)
+    if state is None or state[0] > at or state[1] <= at:
+        rows = list(Interruption.objects.announced(at=at))
+        valid_until = min([at + dt.timedelta(seconds=MAX_AGE), *(row.ends_at for row in rows)])
+        state = (at, valid_until, rows)
+        cache.set(INTERRUPTIONS_KEY, state, timeout=MAX_AGE)
+    return [row for row in state[2] if row.ends_at > at]
+
+
+def _forget(key: str) -> None:
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _town_hall_changed(**kwargs: object) -> None:
+    _forget(TOWN_HALL_KEY)
+
+
+def _interruptions_changed(**kwargs: object) -> None:
+    _forget(INTERRUPTIONS_KEY)
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for signal in (post_save, post_delete):
+        signal.connect(_town_hall_changed, sender=TownHall, dispatch_uid=f"seu-th-{signal}")
+        signal.connect(
+            _interruptions_changed, sender=Interruption, dispatch_uid=f"seu-int-{signal}"
+        )
