@@ -22,9 +22,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from pyhanko.pdf_utils.font.basic import COURIER_META, SimpleFontEngineFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko.stamp.text import TextStamp, TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from documents.sync import off_event_loop
@@ -141,10 +144,37 @@ def reset_seal() -> None:
 SIGNATURE_FIELD = "SegellAjuntament"
 
 
-def seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
-    """A PAdES baseline B-B seal over the whole PDF; the timestamp follows as a new version."""
+@dataclass(frozen=True)
+class PageStamp:
+    """A line of text printed on the first page as the document is sealed, like the stamp an
+    office puts on a paper: what is only known at the last moment (a registry number, taken under
+    the book's lock) without rendering the document again. ``x`` and ``y`` are the lower left
+    corner of the text box, in points from the page's lower left corner."""
+
+    text: str
+    x: float
+    y: float
+    font_size: int = 13
+
+
+def _apply_stamp(writer: IncrementalPdfFileWriter, stamp: PageStamp) -> None:
+    font = SimpleFontEngineFactory("Courier-Bold", 0.6, COURIER_META)
+    style = TextStampStyle(
+        stamp_text="%(text)s",
+        border_width=0,
+        text_box_style=TextBoxStyle(font=font, font_size=stamp.font_size),
+    )
+    TextStamp(writer, style, text_params={"text": stamp.text}).apply(0, stamp.x, stamp.y)  # type: ignore[arg-type]
+
+
+def seal_pdf(pdf: bytes, *, reason: str, location: str, stamp: PageStamp | None = None) -> bytes:
+    """A PAdES baseline B-B seal over the whole PDF; the timestamp follows as a new version.
+
+    A ``stamp`` goes in the same incremental update, so the seal covers it."""
     seal = get_seal()
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    if stamp is not None:
+        _apply_stamp(writer, stamp)
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,

@@ -79,13 +79,23 @@ def _seal_certificate_row() -> SealCertificate:
 
 
 @dataclass(frozen=True)
+class RenderedDocument:
+    """A document laid out with its CSV, not sealed yet."""
+
+    csv: str
+    pdf: bytes
+    issued_at: dt.datetime
+    location: str
+
+
+@dataclass(frozen=True)
 class PreparedDocument:
     csv: str
     sealed_pdf: bytes
     issued_at: dt.datetime
 
 
-def prepare_document(
+def render_document(
     *,
     template_name: str,
     context: dict[str, Any],
@@ -93,9 +103,8 @@ def prepare_document(
     organ: Organ | None,
     language: str,
     now: dt.datetime,
-) -> PreparedDocument:
-    """Render and seal, touching no database row: callers may do it before opening a
-    transaction, keeping row locks short."""
+) -> RenderedDocument:
+    """Lay a document out with its CSV and QR code, touching no database row."""
     csv = verification_code.new_code()
     url = verification_url(csv)
     town_hall = caching.town_hall()
@@ -117,10 +126,39 @@ def prepare_document(
         },
         language,
     )
-    sealed = sealing.seal_pdf(
-        pdf, reason=str(title), location=town_hall.municipality or town_hall.name
+    return RenderedDocument(
+        csv=csv, pdf=pdf, issued_at=now, location=town_hall.municipality or town_hall.name
     )
-    return PreparedDocument(csv=csv, sealed_pdf=sealed, issued_at=now)
+
+
+def seal_rendered(
+    rendered: RenderedDocument, *, reason: str, stamp: sealing.PageStamp | None = None
+) -> PreparedDocument:
+    """Seal a rendered document, with ``stamp`` printed on its first page in the same update."""
+    sealed = sealing.seal_pdf(rendered.pdf, reason=reason, location=rendered.location, stamp=stamp)
+    return PreparedDocument(csv=rendered.csv, sealed_pdf=sealed, issued_at=rendered.issued_at)
+
+
+def prepare_document(
+    *,
+    template_name: str,
+    context: dict[str, Any],
+    title: str,
+    organ: Organ | None,
+    language: str,
+    now: dt.datetime,
+) -> PreparedDocument:
+    """Render and seal, touching no database row: callers may do it before opening a
+    transaction, keeping row locks short."""
+    rendered = render_document(
+        template_name=template_name,
+        context=context,
+        title=title,
+        organ=organ,
+        language=language,
+        now=now,
+    )
+    return seal_rendered(rendered, reason=str(title))
 
 
 @transaction.atomic

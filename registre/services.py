@@ -15,8 +15,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from documents import sealing
 from documents import services as documents
 from documents.models import Blob, Document
 from registre.models import (
@@ -141,18 +143,51 @@ def _person(value: Person | PersonData | None) -> Person | None:
     return upsert_person(value)
 
 
-def _issue_receipt(entry: RegistryEntry, *, acting_user: AbstractBaseUser | None) -> Document:
-    attachments = list(entry.attachments.select_related("blob"))
+# Where the number is printed on the receipt, in points from the page's lower left corner: inside
+# the box that registre/pdf/receipt.html draws at the top right of the first page's content area
+# (A4, margins 22 mm top and 18 mm right, a box 58 mm wide and 17 mm high), under its label.
+RECEIPT_NUMBER_X = 595.28 - 18 * 72 / 25.4 - 58 * 72 / 25.4 + 4
+RECEIPT_NUMBER_Y = 841.89 - 22 * 72 / 25.4 - 17 * 72 / 25.4 + 3
+
+
+def _render_receipt(
+    entry: RegistryEntry, attachments: Sequence[EntryAttachment]
+) -> documents.RenderedDocument:
+    """The receipt laid out with everything but the number (art. 33.f), before the number is
+    taken: WeasyPrint's work, most of a submission's, stays outside the book's lock."""
     language = receipt_language(entry.language)
-    return documents.issue_document(
-        kind=Document.Kind.RECEIPT,
-        title=str(_("Rebut de presentació %(number)s") % {"number": entry.number}),
+    with translation.override(language):
+        title = str(_("Rebut de presentació"))
+    return documents.render_document(
         template_name="registre/pdf/receipt.html",
         context={"entry": entry, "attachments": attachments},
+        title=title,
+        organ=entry.organ,
+        language=language,
+        now=entry.registered_at or calendar.now(),
+    )
+
+
+def _issue_receipt(
+    entry: RegistryEntry,
+    *,
+    acting_user: AbstractBaseUser | None,
+    rendered: documents.RenderedDocument | None = None,
+) -> Document:
+    """Print the entry's number on its receipt, seal and record it, in the entry's transaction."""
+    if rendered is None:
+        rendered = _render_receipt(entry, list(entry.attachments.select_related("blob")))
+    language = receipt_language(entry.language)
+    with translation.override(language):
+        title = str(_("Rebut de presentació %(number)s") % {"number": entry.number})
+    stamp = sealing.PageStamp(text=str(entry.number), x=RECEIPT_NUMBER_X, y=RECEIPT_NUMBER_Y)
+    return documents.record_document(
+        prepared=documents.seal_rendered(rendered, reason=title, stamp=stamp),
+        kind=Document.Kind.RECEIPT,
+        title=title,
         organ=entry.organ,
         language=language,
         acting_user=acting_user,
-        now=entry.registered_at,
     )
 
 
@@ -198,23 +233,26 @@ def register_entry(
         identification=identification,
         created_by_id=acting_user.pk if acting_user else None,
     )
+    entry.effective_at = effective_at
+    rows = [
+        EntryAttachment(
+            entry=entry,
+            position=position,
+            name=item.name,
+            content_type=item.content_type,
+            format_label=item.format_label,
+            size=item.blob.size,
+            blob=item.blob,
+            signatures=item.signatures,
+        )
+        for position, item in enumerate(attachments, start=1)
+    ]
+    rendered = _render_receipt(entry, rows)
+    # From here to the commit the book's counter row is locked: only the inserts, the number
+    # printed on the receipt and the seal happen under it.
     _assign_number(entry, effective_at=effective_at)
     entry.save(force_insert=True)
-    EntryAttachment.objects.bulk_create(
-        [
-            EntryAttachment(
-                entry=entry,
-                position=position,
-                name=item.name,
-                content_type=item.content_type,
-                format_label=item.format_label,
-                size=item.blob.size,
-                blob=item.blob,
-                signatures=item.signatures,
-            )
-            for position, item in enumerate(attachments, start=1)
-        ]
-    )
+    EntryAttachment.objects.bulk_create(rows)
     EntryTransition.objects.create(
         entry=entry,
         from_state="",
@@ -222,7 +260,7 @@ def register_entry(
         at=now,
         actor_id=acting_user.pk if acting_user else None,
     )
-    entry.receipt = _issue_receipt(entry, acting_user=acting_user)
+    entry.receipt = _issue_receipt(entry, acting_user=acting_user, rendered=rendered)
     entry.save(update_fields=["receipt"])
     return entry
 

@@ -220,7 +220,7 @@ def test_a_receipt_that_cannot_be_issued_registers_nothing(service, form, monkey
     def broken(*args: object, **kwargs: object) -> None:
         raise services.documents.rendering.RenderError("boom")
 
-    monkeypatch.setattr(services.documents, "issue_document", broken)
+    monkeypatch.setattr(services.documents, "seal_rendered", broken)  # the number is taken
     response = service.post(ENTRIES, form, format="multipart")
     assert response.status_code == 503
     assert response.json()["code"] == "render_failed"

@@ -309,7 +309,8 @@ def _broken_database(*args: object, **kwargs: object) -> None:
 @pytest.mark.parametrize(
     ("target", "attribute", "replacement"),
     [
-        (documents, "issue_document", _broken_receipt),
+        (documents, "render_document", _broken_receipt),  # before the number is taken
+        (documents, "seal_rendered", _broken_receipt),  # after it
         (EntryAttachment.objects, "bulk_create", _broken_database),
     ],
 )

@@ -159,7 +159,7 @@ def test_a_failure_while_issuing_the_receipt_leaves_no_number(file_entry, monkey
     def broken(*args: object, **kwargs: object) -> None:
         raise services.documents.rendering.RenderError("boom")
 
-    monkeypatch.setattr(services.documents, "issue_document", broken)
+    monkeypatch.setattr(services.documents, "seal_rendered", broken)  # the number is taken
     with pytest.raises(services.documents.rendering.RenderError):
         file_entry(local(2026, 11, 23, 10, 0))
     assert not RegistryEntry.objects.exists()
