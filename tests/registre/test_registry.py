@@ -58,6 +58,14 @@ def test_an_entry_gets_a_number_and_a_sealed_receipt(file_entry, nss_db, tmp_pat
     for expected in ("E/2026/000001", "23/11/2026 10:15:30", "12345678Z", "Secretaria", "33.f"):
         assert expected in text
     assert "Data i hora d'entrada" not in text  # a working day: one instant only
+    # The number is printed inside the registry stamp's box (top right of the first page), and
+    # the seal covers it: it was stamped in the same incremental update as the seal.
+    box = ["-f", "1", "-l", "1", "-x", "375", "-y", "55", "-W", "175", "-H", "60"]
+    stamp = subprocess.run(
+        ["pdftotext", *box, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert stamp == ["Número", "de", "registre", "E/2026/000001"]
+    assert "Total document signed" in pdfsig(pdf, nss_db, tmp_path)
 
 
 def test_numbers_follow_each_other_per_book_and_year(file_entry, organ) -> None:
