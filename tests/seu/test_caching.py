@@ -24,3 +24,17 @@ def test_the_town_hall_is_not_read_from_the_database_on_every_page(
     client.get("/verificar/")
     with django_assert_num_queries(0):
         assert town_hall.name in client.get("/verificar/").content.decode()
+
+
+def test_the_redis_cache_keeps_one_client_instead_of_building_one_per_operation() -> None:
+    from django.core.cache import caches
+
+    from seu.cache import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        pytest.skip("no Redis configured (REDIS_URL): the development cache is in memory")
+    client = cache._cache.get_client()
+    cache.set("seu-test-shared-client", 1)
+    assert cache.get("seu-test-shared-client") == 1
+    assert cache._cache.get_client(write=True) is client
