@@ -7,7 +7,7 @@ booking form, and book a time with a NIF of their own (the CSRF token taken from
 gunicorn on PostgreSQL. A booking that loses its place to another client ("choose another time")
 still counts as a request; the number of such answers is printed.
 
-    .venv/bin/python bench/cites.py [--clients 20] [--per-client 5] [--workers 2]
+    .venv/bin/python bench/cites.py [--clients 20] [--per-client 5] [--workers N]
 
 Uses its own PostgreSQL database, ``seu_bench_cites`` (recreated at each run), files under
 var/bench-cites and Redis database 13 (``REDIS_URL``). Target: availability p95 under 150 ms. The
@@ -31,7 +31,13 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, prepare_django, recreate_database, running_gunicorn  # noqa: E402
+from bench.common import (  # noqa: E402
+    percentile,
+    prepare_django,
+    production_workers,
+    recreate_database,
+    running_gunicorn,
+)
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_cites"
@@ -157,7 +163,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--per-client", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=production_workers(),
+        help="gunicorn worker processes (default: as deploy/gunicorn.conf.py, 2 x CPUs + 1)",
+    )
     arguments = parser.parse_args()
     threads = -(-arguments.clients // arguments.workers)
 
@@ -169,8 +180,11 @@ def main() -> None:
     with running_gunicorn(
         workers=arguments.workers, threads=threads, log=VAR_DIR / "gunicorn.log"
     ) as (port, _):
-        for _ in range(arguments.workers * 3):  # warm-up: connections, templates
-            request(port, "GET", "/cita-previa/fnmt/")
+        # Warm-up, as a server that has been running: whole journeys, so that every worker has
+        # compiled its templates and opened its connections (not measured; NIFs of their own).
+        warm = arguments.workers * 2
+        with ThreadPoolExecutor(max_workers=warm) as pool:
+            list(pool.map(lambda n: client(port, 900 + n, 2, day_paths), range(warm)))
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=arguments.clients) as pool:
             results = list(

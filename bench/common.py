@@ -62,11 +62,18 @@ def prepare_django() -> None:
     load_demo_data()
 
 
+def production_workers() -> int:
+    """The number of gunicorn workers deploy/gunicorn.conf.py starts on this machine."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 @contextlib.contextmanager
 def running_gunicorn(
     *, workers: int, threads: int, log: Path, timeout: int = 30
 ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """gunicorn (gthread) serving the seu on a free port, as in production; stopped on exit."""
+    """gunicorn serving the seu on a free port with the production configuration
+    (deploy/gunicorn.conf.py: gthread, the application preloaded), the given workers and threads;
+    stopped on exit."""
     from seu.devservices import free_port
 
     port = free_port()
@@ -76,12 +83,12 @@ def running_gunicorn(
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(workers),
-                "--worker-class",
-                "gthread",
                 "--threads",
                 str(threads),
                 "--timeout",

@@ -11,7 +11,7 @@ counter lock (from taking the number to the commit: receipt rendering, sealing a
 which bounds the throughput of any number of submitters, and the CPU time the server spent per
 entry, which bounds the throughput of two cores.
 
-    .venv/bin/python bench/registry.py [--clients 20] [--per-client 5] [--workers 2]
+    .venv/bin/python bench/registry.py [--clients 20] [--per-client 5] [--workers N]
 
 Uses its own PostgreSQL database, ``seu_bench_registry`` (recreated at each run), files under
 var/bench-registry and Redis database 11 (``REDIS_URL``). Targets: p95 under 1 s at 20 concurrent
@@ -37,7 +37,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, prepare_django, recreate_database, running_gunicorn  # noqa: E402
+from bench.common import (  # noqa: E402
+    percentile,
+    prepare_django,
+    production_workers,
+    recreate_database,
+    running_gunicorn,
+)
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_registry"
@@ -287,7 +293,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=20, help="concurrent submitters")
     parser.add_argument("--per-client", type=int, default=5, help="entries each submitter files")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=production_workers(),
+        help="gunicorn worker processes (default: as deploy/gunicorn.conf.py, 2 x CPUs + 1)",
+    )
     parser.add_argument(
         "--threads",
         type=int,

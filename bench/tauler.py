@@ -6,7 +6,7 @@ With 10,000 edicts in the database (500 on display, the rest expired), N concurr
 Atom feed, and, as the baseline in the same run, the minimal Django view ``/health/`` (through the
 same middleware, no database), all through gunicorn on PostgreSQL.
 
-    .venv/bin/python bench/tauler.py [--clients 20] [--requests 400] [--workers 2]
+    .venv/bin/python bench/tauler.py [--clients 20] [--requests 2000] [--workers N]
 
 Uses its own PostgreSQL database, ``seu_bench_tauler`` (recreated at each run), files under
 var/bench-tauler and Redis database 14 (``REDIS_URL``). Targets: each page at least 50% of the
@@ -29,7 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, prepare_django, recreate_database, running_gunicorn  # noqa: E402
+from bench.common import (  # noqa: E402
+    percentile,
+    prepare_django,
+    production_workers,
+    recreate_database,
+    running_gunicorn,
+)
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "seu_bench_tauler"
@@ -128,8 +134,18 @@ def measure(port: int, path: str, clients: int, requests: int) -> tuple[float, f
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=2000,
+        help="per page: at about 1,000 requests/s, fewer give a figure of a fraction of a second",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=production_workers(),
+        help="gunicorn worker processes (default: as deploy/gunicorn.conf.py, 2 x CPUs + 1)",
+    )
     arguments = parser.parse_args()
     threads = -(-arguments.clients // arguments.workers)
 
