@@ -180,11 +180,11 @@ def main() -> None:
     with running_gunicorn(
         workers=arguments.workers, threads=threads, log=VAR_DIR / "gunicorn.log"
     ) as (port, _):
-        # Warm-up, as a server that has been running: whole journeys, so that every worker has
-        # compiled its templates and opened its connections (not measured; NIFs of their own).
-        warm = arguments.workers * 2
-        with ThreadPoolExecutor(max_workers=warm) as pool:
-            list(pool.map(lambda n: client(port, 900 + n, 2, day_paths), range(warm)))
+        # Warm-up, as a server that has been running: as many concurrent journeys as clients, so
+        # that every worker thread has compiled its templates and opened its database connection
+        # (not measured; NIFs of their own).
+        with ThreadPoolExecutor(max_workers=arguments.clients) as pool:
+            list(pool.map(lambda n: client(port, 900 + n, 2, day_paths), range(arguments.clients)))
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=arguments.clients) as pool:
             results = list(

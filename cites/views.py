@@ -93,12 +93,16 @@ def _starts_at(day: dt.date, time: str) -> dt.datetime:
 def book(request: HttpRequest, service: str, day: str) -> HttpResponse:
     found = _service(service)
     date = _day(day)
-    times = _times_of(found, date)
     if request.method == "POST":
-        # A time taken meanwhile is still a valid choice here: the service says it is full.
+        # The posted time is decided by the service, under the slot's lock (a time taken
+        # meanwhile is answered "full"): the day's free times are computed only to show the form
+        # again, not for every booking.
         posted = request.POST.get("time", "")
-        choices = times if posted in times or not posted else [*times, posted]
-        form = BookingForm(request.POST, times=choices, asks_request_code=found.asks_request_code)
+        form = BookingForm(
+            request.POST,
+            times=[posted] if posted else [],
+            asks_request_code=found.asks_request_code,
+        )
         address = client_ip(request)
         if (
             form.is_valid()
@@ -125,15 +129,20 @@ def book(request: HttpRequest, service: str, day: str) -> HttpResponse:
                 form.add_error("nif", str(error))
             except services.AppointmentError as error:
                 form.add_error("time", str(error))
-                form.fields["time"].choices = [(t, t) for t in _times_of(found, date)]  # type: ignore[attr-defined]
             except ValueError:
                 form.add_error("time", str(services.SlotNotOffered()))
             else:
                 throttle.record(scope=BOOKING_SCOPE, key=address, window_seconds=3600)
                 return HttpResponseRedirect(reverse("cites:requested"))
+        times = _times_of(found, date)
+        # The person's choice stays chosen when something else was wrong, even if it has been
+        # taken meanwhile; a refused time is not offered again.
+        if posted and posted not in times and "time" not in form.errors:
+            times = [*times, posted]
+        form.fields["time"].choices = [(t, t) for t in times]  # type: ignore[attr-defined]
     else:
-        form = BookingForm(times=times, asks_request_code=found.asks_request_code)
-    context = {"service": found, "day": date, "form": form, "times": times}
+        form = BookingForm(times=_times_of(found, date), asks_request_code=found.asks_request_code)
+    context = {"service": found, "day": date, "form": form}
     return render(request, "cites/book.html", context, status=200)
 
 

@@ -10,6 +10,7 @@ finished interruption leaves the banner on time. Whether one has begun is decide
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -21,24 +22,39 @@ INTERRUPTIONS_KEY = "seu:interruptions"
 MAX_AGE = 300
 
 
-def town_hall() -> TownHall:
-    found = cache.get(TOWN_HALL_KEY)
-    if found is None:
-        found = TownHall.objects.current()
-        if found.pk is not None:  # the placeholder of an empty database is not worth keeping
-            cache.set(TOWN_HALL_KEY, found, timeout=MAX_AGE)
+def _fresh_town_hall() -> TownHall:
+    found = TownHall.objects.current()
+    if found.pk is not None:  # the placeholder of an empty database is not worth keeping
+        cache.set(TOWN_HALL_KEY, found, timeout=MAX_AGE)
     return found
 
 
-def announced_interruptions(*, at: dt.datetime) -> list[Interruption]:
-    """``Interruption.objects.announced(at=at)``: not yet over, by start."""
-    state = cache.get(INTERRUPTIONS_KEY)
-    if state is None or state[0] > at or state[1] <= at:
-        rows = list(Interruption.objects.announced(at=at))
-        valid_until = min([at + dt.timedelta(seconds=MAX_AGE), *(row.ends_at for row in rows)])
-        state = (at, valid_until, rows)
-        cache.set(INTERRUPTIONS_KEY, state, timeout=MAX_AGE)
-    return [row for row in state[2] if row.ends_at > at]
+def _fresh_interruptions(at: dt.datetime) -> tuple[dt.datetime, dt.datetime, list[Interruption]]:
+    rows = list(Interruption.objects.announced(at=at))
+    valid_until = min([at + dt.timedelta(seconds=MAX_AGE), *(row.ends_at for row in rows)])
+    state = (at, valid_until, rows)
+    cache.set(INTERRUPTIONS_KEY, state, timeout=MAX_AGE)
+    return state
+
+
+def _current(state: Any, at: dt.datetime) -> bool:
+    return state is not None and state[0] <= at < state[1]
+
+
+def town_hall() -> TownHall:
+    found = cache.get(TOWN_HALL_KEY)
+    return found if found is not None else _fresh_town_hall()
+
+
+def page_header(*, at: dt.datetime) -> tuple[TownHall, list[Interruption]]:
+    """The town hall and the interruptions announced at ``at`` (not yet over, by start), in one
+    round trip to the cache: what the layout of every page needs."""
+    found = cache.get_many([TOWN_HALL_KEY, INTERRUPTIONS_KEY])
+    hall = found.get(TOWN_HALL_KEY) or _fresh_town_hall()
+    state = found.get(INTERRUPTIONS_KEY)
+    if state is None or not _current(state, at):
+        state = _fresh_interruptions(at)
+    return hall, [row for row in state[2] if row.ends_at > at]
 
 
 def _forget(key: str) -> None:

@@ -107,7 +107,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "seu.context_processors.seu",
-                "registre.context_processors.interruptions",
             ],
         },
     },
