@@ -8,7 +8,9 @@ evidence, exposure certificates, case indexes, certificates and authentic copies
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,8 @@ from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +62,70 @@ def store_blob(data: bytes, content_type: str) -> Blob:
     blob.file.save(digest, ContentFile(data), save=False)
     blob.save(force_insert=True)
     return blob
+
+
+# --- Stored contents nothing refers to -----------------------------------------------------------
+
+# Higher apps that refer to blobs by hash outside a foreign key (a registry draft's attachments)
+# register here what they still need; ``documents`` imports none of them (DESIGN: hooks).
+_blob_keepers: list[Callable[[], Iterable[str]]] = []
+
+
+def keep_blobs(keeper: Callable[[], Iterable[str]]) -> None:
+    """Register ``keeper``: the SHA-256 of every blob it returns is never purged."""
+    if keeper not in _blob_keepers:
+        _blob_keepers.append(keeper)
+
+
+def _referenced() -> Q:
+    """A blob some row points to: every foreign key to ``Blob``, whichever app declares it."""
+    condition = Q(pk__in=[])
+    for relation in Blob._meta.get_fields(include_hidden=True):
+        if relation.auto_created and not relation.concrete and relation.related_model:
+            model = relation.related_model
+            field = relation.field.name  # type: ignore[union-attr]
+            condition |= Q(Exists(model._default_manager.filter(**{field: OuterRef("pk")})))
+    return condition
+
+
+def purge_orphan_blobs(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Delete stored contents that no entry, document, edict or draft refers to, stored more than
+    ``BLOB_ORPHAN_GRACE_HOURS`` ago: files attached to requests that were never filed (personal
+    data kept for nothing). The grace covers a submission between storing its files and
+    committing its entry; were an old orphan attached again at the very moment it is purged, the
+    entry's commit fails on the foreign key and nothing is registered (art. 33.f), never an
+    entry without its file. The file goes after the row's deletion commits."""
+    now = now or calendar.now()
+    kept = {digest for keeper in _blob_keepers for digest in keeper()}
+    candidates = list(
+        Blob.objects.filter(
+            created_at__lt=now - dt.timedelta(hours=settings.BLOB_ORPHAN_GRACE_HOURS)
+        )
+        .exclude(_referenced())
+        .exclude(pk__in=kept)
+        .values_list("pk", flat=True)[:limit]
+    )
+    purged = 0
+    for digest in candidates:
+        try:
+            with transaction.atomic():
+                blob = (
+                    Blob.objects.select_for_update(skip_locked=True)
+                    .filter(pk=digest)
+                    .exclude(_referenced())
+                    .first()
+                )
+                if blob is None:
+                    continue
+                storage, name = blob.file.storage, str(blob.file.name)
+                blob.delete()
+                transaction.on_commit(functools.partial(storage.delete, name))
+        except IntegrityError:  # referenced by a row committed meanwhile: it stays
+            continue
+        purged += 1
+    if purged:
+        logger.info("purged %d stored contents nobody refers to", purged)
+    return purged
 
 
 def _seal_certificate_row() -> SealCertificate:

@@ -20,3 +20,8 @@ def sweep_pending_timestamps() -> int:
         if services.add_timestamp(document_id=document_id):
             done += 1
     return done
+
+
+@shared_task(ignore_result=True)
+def purge_orphan_blobs() -> int:
+    return services.purge_orphan_blobs()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import translation
@@ -26,6 +27,7 @@ from registre.models import (
     Direction,
     EntryAttachment,
     EntryTransition,
+    FilingDraft,
     RegistryCounter,
     RegistryEntry,
 )
@@ -366,3 +368,28 @@ def register_due_exits(*, now: dt.datetime | None = None, limit: int = 200) -> i
             _transition(entry, RegistryEntry.State.REGISTERED, at=now)
             done += 1
     return done
+
+
+# --- Requests never filed ------------------------------------------------------------------------
+
+
+def draft_blob_hashes() -> list[str]:
+    """The files of every draft still kept: they must outlive the purge of unreferenced files."""
+    hashes: list[str] = []
+    for attachments in FilingDraft.objects.filter(entry__isnull=True).values_list(
+        "attachments", flat=True
+    ):
+        hashes.extend(item["sha256"] for item in attachments or [])
+    return hashes
+
+
+def purge_abandoned_drafts(*, now: dt.datetime | None = None) -> int:
+    """Delete requests that were never confirmed, ``REGISTRY_DRAFT_RETENTION_HOURS`` after their
+    last change: what a person typed and attached without filing it is not kept (nothing was
+    presented, art. 33.f). Their files go with the next purge of unreferenced contents."""
+    now = now or calendar.now()
+    deadline = now - dt.timedelta(hours=settings.REGISTRY_DRAFT_RETENTION_HOURS)
+    deleted, _by_model = FilingDraft.objects.filter(
+        entry__isnull=True, updated_at__lt=deadline
+    ).delete()
+    return deleted

@@ -175,6 +175,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "seu.tasks.purge_spent_saml_assertions",
         "schedule": 3600.0,
     },
+    "purge-abandoned-drafts": {"task": "registre.tasks.purge_abandoned_drafts", "schedule": 3600.0},
+    "purge-orphan-blobs": {"task": "documents.tasks.purge_orphan_blobs", "schedule": 3600.0},
 }
 
 # --- Auth, sessions, security ---------------------------------------------------------------------
@@ -279,6 +281,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, 
 REGISTRY_MAX_FILE_BYTES = env_int("REGISTRY_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1024)
 REGISTRY_MAX_ENTRY_BYTES = env_int("REGISTRY_MAX_ENTRY_BYTES", 25 * 1024 * 1024, minimum=1024)
 REGISTRY_MAX_FILES = env_int("REGISTRY_MAX_FILES", 10, minimum=1)
+# A request never confirmed is kept this long after its last change, then deleted with the files
+# nothing else refers to (those, BLOB_ORPHAN_GRACE_HOURS after they were stored).
+REGISTRY_DRAFT_RETENTION_HOURS = env_int("REGISTRY_DRAFT_RETENTION_HOURS", 72, minimum=1)
+BLOB_ORPHAN_GRACE_HOURS = env_int("BLOB_ORPHAN_GRACE_HOURS", 24, minimum=1)
 if REGISTRY_MAX_ENTRY_BYTES < REGISTRY_MAX_FILE_BYTES:
     raise ImproperlyConfigured("REGISTRY_MAX_ENTRY_BYTES: must be at least REGISTRY_MAX_FILE_BYTES")
 # Files are streamed to a temporary file above this size, never held whole in memory; Django's
