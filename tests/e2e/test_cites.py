@@ -12,7 +12,7 @@ from django.core import mail
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from cites import services
+from cites import selectors, services
 from cites.models import Appointment, Service
 from seu.calendar import SEU_TZ
 from seu.models import TownHall
@@ -156,3 +156,42 @@ def test_a_citizen_books_confirms_cancels_rebooks_and_is_attended(
     assert rebooked.accredited_request_code == "250123456"
     assert isinstance(clerk, User)
     assert dt.datetime.now(dt.UTC) > rebooked.created_at
+
+
+def test_a_citizen_moves_a_confirmed_appointment_with_the_link_of_the_e_mail(
+    browse: Browse, town_hall: TownHall, fnmt: Service, mailoutbox
+) -> None:
+    page = browse.page
+    book_first_free_time(browse)
+    [request] = deliver()
+    browse.goto(link(request, "confirmar"))
+    browse.click_and_wait(page.get_by_role("button", name="Confirmar la cita"))
+    [confirmed] = deliver()
+    before = Appointment.objects.get()
+
+    # From the e-mail's link: another day, its first free time.
+    browse.goto(link(confirmed, "cita"))
+    browse.click_and_wait(page.get_by_role("link", name="Canviar el dia o l'hora"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Canviar la cita")
+    other_day = page.locator(".seu-days a").nth(1)
+    browse.click_and_wait(other_day)
+    page.locator(".govuk-radios__input").first.check()
+    browse.click_and_wait(page.get_by_role("button", name="Canviar a aquesta hora"))
+    expect(page.get_by_role("main")).to_contain_text("Hem canviat la cita")
+
+    moved = Appointment.objects.get()
+    assert moved.state == Appointment.State.CONFIRMED
+    assert moved.starts_at.date() > before.starts_at.date()
+    local_start = moved.starts_at.astimezone(SEU_TZ)
+    expect(page.locator("#cita-hora")).to_have_text(local_start.strftime("%H:%M"))
+    # A new confirmation with the new calendar file; the place left is free again.
+    [notice] = deliver()
+    [(_, ics, _)] = notice.attachments
+    assert Calendar.from_ical(ics).walk("VEVENT")[0].decoded("dtstart") == local_start
+    times = selectors.availability(
+        fnmt,
+        now=dt.datetime.now(dt.UTC),
+        start=before.starts_at.date(),
+        end=before.starts_at.date(),
+    )
+    assert before.starts_at in [slot.starts_at for day in times for slot in day.slots]
