@@ -31,6 +31,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -680,7 +681,12 @@ def probe_board() -> bool:
 
         from tauler import views
 
-        request = RequestFactory().get("/tauler/")
+        # As a visitor of the public address would ask (RequestFactory's own "testserver" is
+        # not an allowed host outside the tests).
+        base = urlsplit(settings.SEU_BASE_URL)
+        request = RequestFactory().get(
+            "/tauler/", HTTP_HOST=base.netloc, secure=base.scheme == "https"
+        )
         request.LANGUAGE_CODE = "ca"
         return views.board(request).status_code == 200
     except Exception:

@@ -124,7 +124,11 @@ def test_a_gap_in_the_health_checks_is_an_unverified_period() -> None:
     )
 
 
-def test_the_in_process_probe_renders_the_board(town_hall) -> None:
+def test_the_in_process_probe_renders_the_board(town_hall, settings) -> None:
+    # Only the seu's own host is allowed, as outside the tests (Django's test set-up adds
+    # "testserver"): the probe asks as a visitor of the public address would.
+    settings.ALLOWED_HOSTS = ["seu.example.org"]
+    settings.SEU_BASE_URL = "https://seu.example.org"
     assert services.probe_board() is True
     assert Edict.objects.count() == 0
 
