@@ -334,8 +334,9 @@ def main() -> None:
     with running_gunicorn(
         workers=arguments.workers, threads=threads, log=VAR_DIR / "gunicorn.log", timeout=120
     ) as (port, gunicorn):
-        # Warm-up: every worker's PDF renderers, seal key and database connections.
-        run_api(port, token, clients=arguments.workers * 3, per_client=2, size=size)
+        # Warm-up, as a server that has been running: as many concurrent submitters as will be
+        # measured, so that every worker thread has its database connection.
+        run_api(port, token, clients=arguments.clients, per_client=2, size=size)
         cpu_before, pg_before = tree_cpu_seconds(gunicorn.pid), postgres_cpu_seconds()
         samples, wall, failures = run_api(
             port, token, clients=arguments.clients, per_client=arguments.per_client, size=size

@@ -45,3 +45,11 @@ accesslog = "-"
 errorlog = "-"
 # The client's address as nginx saw it (X-Real-IP), and the time spent in gunicorn (microseconds).
 access_log_format = '%({x-real-ip}i)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
+
+
+def post_worker_init(worker: object) -> None:
+    """Start this worker's PDF renderers at once: a registry submission renders its receipt
+    inside the request, and the first one would otherwise wait for WeasyPrint to load."""
+    from documents import rendering
+
+    rendering.warm_up()

@@ -58,6 +58,14 @@ def _fetcher():
     return StaticOnlyFetcher()
 
 
+def ready() -> bool:
+    """A task that only occupies a process for a moment (see ``rendering.warm_up``)."""
+    import time
+
+    time.sleep(0.2)
+    return True
+
+
 def _fonts() -> object:
     global _font_config
     if _font_config is None:

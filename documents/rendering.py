@@ -55,6 +55,18 @@ def _get_pool() -> ProcessPoolExecutor:
         return _pool
 
 
+def warm_up() -> None:
+    """Start the renderer processes now, each loading WeasyPrint and its fonts, so that the first
+    documents after a start or a worker's recycling (gunicorn ``max_requests``) do not wait a
+    second or two for them: called by gunicorn in every worker (deploy/gunicorn.conf.py)."""
+    if multiprocessing.current_process().daemon:
+        return
+    pool = _get_pool()
+    # One task per process, each long enough that the next one needs a process of its own.
+    for _process in range(settings.PDF_RENDER_WORKERS):
+        pool.submit(pdf_worker.ready)
+
+
 def _discard_pool() -> None:
     global _pool
     with _lock:

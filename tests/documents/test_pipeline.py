@@ -320,3 +320,15 @@ def test_a_renderer_over_its_memory_cap_fails_cleanly(settings) -> None:
         rendering._discard_pool()
         settings.PDF_RENDER_MEMORY_MB = 1024
     assert rendering.html_to_pdf("<p>hola</p>").startswith(b"%PDF")
+
+
+def test_warming_up_starts_every_renderer_process_before_the_first_document(settings) -> None:
+    # What gunicorn's post_worker_init does in each worker (deploy/gunicorn.conf.py).
+    rendering._discard_pool()
+    try:
+        rendering.warm_up()
+        processes = rendering._get_pool()._processes
+        assert processes is not None and len(processes) == settings.PDF_RENDER_WORKERS
+        assert rendering.html_to_pdf("<p>hola</p>").startswith(b"%PDF")
+    finally:
+        rendering._discard_pool()
