@@ -167,7 +167,9 @@ def is_offered(service: Service, starts_at: dt.datetime, *, now: dt.datetime) ->
     local = calendar.to_local(starts_at)
     if local.time().replace(tzinfo=None) not in service.slot_times():
         return False
-    return local.date() in opening_days(service, now=now, start=local.date(), end=local.date())
+    day = local.date()
+    version = caching.office_version()
+    return day in _cached_opening_days(service, now=now, start=day, end=day, version=version)
 
 
 @dataclass(frozen=True)

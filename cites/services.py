@@ -27,6 +27,7 @@ from icalendar import Calendar, Event
 
 from cites import caching, selectors
 from cites.models import Appointment, AppointmentTransition, ClosedDay, OutgoingEmail, Service, Slot
+from seu import caching as seu_caching
 from seu import calendar
 from seu.errors import InvalidInput
 from seu.models import TownHall
@@ -232,7 +233,7 @@ def what_to_bring_text(service: Service) -> str:
 def _queue_email(
     appointment: Appointment, kind: str, *, now: dt.datetime, with_ics: bool = False
 ) -> OutgoingEmail:
-    town_hall = TownHall.objects.current()
+    town_hall = seu_caching.town_hall()
     with translation.override(appointment.language):
         context: dict[str, Any] = {
             "appointment": appointment,
