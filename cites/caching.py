@@ -25,7 +25,8 @@ import secrets
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db import transaction
+
+from seu.caching import forget
 
 OFFICE_VERSION_KEY = "cites:office-version"
 MAX_AGE = 300
@@ -34,14 +35,9 @@ MAX_AGE = 300
 DaySlots = tuple[tuple[dt.datetime, int], ...]
 
 
-def _forget(keys: list[str]) -> None:
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
 def office_changed() -> None:
     """A service's settings, a closed day or a non-working day changed: forget everything."""
-    _forget([OFFICE_VERSION_KEY])
+    forget(OFFICE_VERSION_KEY)
 
 
 def _day_key(service_id: int, day: dt.date) -> str:
@@ -52,7 +48,7 @@ def day_changed(service_id: int, starts_at: dt.datetime) -> None:
     """The places of the (local) day of ``starts_at`` changed."""
     from seu.calendar import to_local
 
-    _forget([_day_key(service_id, to_local(starts_at).date())])
+    forget(_day_key(service_id, to_local(starts_at).date()))
 
 
 def _token(key: str) -> str:

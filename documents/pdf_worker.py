@@ -59,10 +59,7 @@ def _fetcher():
 
 
 def ready() -> bool:
-    """A task that only occupies a process for a moment (see ``rendering.warm_up``)."""
-    import time
-
-    time.sleep(0.2)
+    """Nothing to do: the initializer has loaded WeasyPrint (see ``rendering.warm_up``)."""
     return True
 
 

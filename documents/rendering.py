@@ -62,7 +62,8 @@ def warm_up() -> None:
     if multiprocessing.current_process().daemon:
         return
     pool = _get_pool()
-    # One task per process, each long enough that the next one needs a process of its own.
+    # The executor starts a process for each task submitted while none is idle, and these are
+    # submitted long before the first process has loaded WeasyPrint.
     for _process in range(settings.PDF_RENDER_WORKERS):
         pool.submit(pdf_worker.ready)
 

@@ -174,11 +174,10 @@ def _issue_receipt(
     entry: RegistryEntry,
     *,
     acting_user: AbstractBaseUser | None,
-    rendered: documents.RenderedDocument | None = None,
+    rendered: documents.RenderedDocument,
 ) -> Document:
-    """Print the entry's number on its receipt, seal and record it, in the entry's transaction."""
-    if rendered is None:
-        rendered = _render_receipt(entry, list(entry.attachments.select_related("blob")))
+    """Print the entry's number on its receipt (``_render_receipt``, before the lock), seal and
+    record it, in the entry's transaction."""
     language = receipt_language(entry.language)
     with translation.override(language):
         title = str(_("Rebut de presentació %(number)s") % {"number": entry.number})

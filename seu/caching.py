@@ -57,17 +57,20 @@ def page_header(*, at: dt.datetime) -> tuple[TownHall, list[Interruption]]:
     return hall, [row for row in state[2] if row.ends_at > at]
 
 
-def _forget(key: str) -> None:
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+def forget(*keys: str) -> None:
+    """Delete cache entries now and again after the commit: an entry cached by a request that
+    read the old rows while the transaction was open does not survive it (every cache of the
+    seu's apps forgets this way)."""
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def _town_hall_changed(**kwargs: object) -> None:
-    _forget(TOWN_HALL_KEY)
+    forget(TOWN_HALL_KEY)
 
 
 def _interruptions_changed(**kwargs: object) -> None:
-    _forget(INTERRUPTIONS_KEY)
+    forget(INTERRUPTIONS_KEY)
 
 
 def connect() -> None:

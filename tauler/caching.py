@@ -20,12 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from seu import calendar
+from seu.caching import forget
 
 VERSION_KEY = "tauler:board-version"
 MAX_AGE = 300
@@ -34,8 +34,7 @@ MAX_AGE = 300
 def board_changed() -> None:
     """Forget the board's version now and again after the commit: a page cached by a request
     that read the old rows while the transaction was open does not survive it."""
-    cache.delete(VERSION_KEY)
-    transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+    forget(VERSION_KEY)
 
 
 def _state(now: dt.datetime) -> tuple[str, dt.datetime]:

@@ -98,9 +98,16 @@ def test_the_last_place_taken_meanwhile_asks_to_choose_another_time(
     assert Appointment.objects.count() == 1
 
 
-def test_a_time_outside_the_timetable_is_refused(client: Client, fnmt: Service) -> None:
-    body = post(client, time="09:07")
+@pytest.mark.parametrize("forged", ["09:07", "25:99", "9", "<script>x</script>"])
+def test_a_time_outside_the_timetable_is_refused(
+    client: Client, fnmt: Service, forged: str
+) -> None:
+    # The booking form accepts any posted time and lets the service decide: a forged one is
+    # refused with the same message and is not offered back.
+    body = post(client, time=forged)
     assert "Aquesta hora no s&#x27;ofereix" in body
+    assert f'value="{forged}"' not in body and "<script>x" not in body
+    assert 'value="09:00"' in body  # the day's real times are offered again
     assert not Appointment.objects.exists()
 
 
