@@ -67,13 +67,17 @@ def production_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
+PRODUCTION_THREADS = 4  # deploy/gunicorn.conf.py's threads per worker
+
+
 @contextlib.contextmanager
 def running_gunicorn(
     *, workers: int, threads: int, log: Path, timeout: int = 30
 ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """gunicorn serving the seu on a free port with the production configuration
-    (deploy/gunicorn.conf.py: gthread, the application preloaded), the given workers and threads;
-    stopped on exit."""
+    (deploy/gunicorn.conf.py: gthread, the application preloaded), the given workers and threads
+    (each worker taking as many connections as it has threads, as that file says); stopped on
+    exit."""
     from seu.devservices import free_port
 
     port = free_port()
@@ -90,6 +94,8 @@ def running_gunicorn(
                 "--workers",
                 str(workers),
                 "--threads",
+                str(threads),
+                "--worker-connections",
                 str(threads),
                 "--timeout",
                 str(timeout),

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    PRODUCTION_THREADS,
     percentile,
     prepare_django,
     production_workers,
@@ -302,14 +303,12 @@ def main() -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=0,
-        help="threads per worker (0: one per submitter, so no request waits for a thread)",
+        default=PRODUCTION_THREADS,
+        help="threads per worker (default: as deploy/gunicorn.conf.py)",
     )
     parser.add_argument("--size-mb", type=float, default=1.0, help="size of each attachment")
     arguments = parser.parse_args()
-    # gunicorn hands connections to workers unevenly: with fewer threads than submitters per
-    # worker, some requests would queue inside a busy worker while another idles.
-    threads = arguments.threads or arguments.clients
+    threads = arguments.threads
     size = int(arguments.size_mb * MB)
 
     load_before = f"{os.getloadavg()[0]:.2f}"

@@ -1,7 +1,8 @@
 """The PDF renderer's worker side, run in separate processes with a memory cap.
 
-Nothing here imports Django: the worker is started by ``multiprocessing`` and must stay small. It
-renders only our own templates' HTML, and its URL fetcher reaches nothing but ``data:`` URLs and our
+Nothing here imports Django (nor does ``sheets``, for fixed-layout documents): the worker is
+started by ``multiprocessing`` and must stay small. It renders only our own templates' HTML and
+our sheets, and its URL fetcher reaches nothing but ``data:`` URLs and our
 static files: no ``file://``, no network, so a value that slipped into a template cannot make the
 renderer read the disk or call out.
 """
@@ -11,7 +12,11 @@ from __future__ import annotations
 import mimetypes
 import resource
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from documents.sheets import Sheet
 
 STATIC_BASE = "https://seu-static.invalid/static/"
 
@@ -32,7 +37,10 @@ def init_worker(memory_mb: int, static_roots: list[str]) -> None:
     _static_roots[:] = [Path(root).resolve() for root in static_roots]
     import weasyprint  # noqa: F401  (import once, before the first document)
 
+    from documents import sheets
+
     _fonts()
+    sheets.register_fonts()
 
 
 def _fetcher():
@@ -70,6 +78,15 @@ def _fonts() -> object:
 
         _font_config = FontConfiguration()
     return _font_config
+
+
+def render_sheet(sheet: Sheet, max_pages: int) -> bytes:
+    from documents import sheets
+
+    try:
+        return sheets.draw(sheet, max_pages=max_pages)
+    except sheets.TooManyPages as error:
+        raise TooManyPages(*error.args) from None
 
 
 def render(html: str, max_pages: int) -> bytes:

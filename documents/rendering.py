@@ -1,4 +1,5 @@
-"""HTML template -> PDF, with limits: a time budget, a memory cap and a page cap.
+"""HTML template -> PDF (WeasyPrint), or a fixed-layout sheet -> PDF (ReportLab, ``sheets``), with
+limits: a time budget, a memory cap and a page cap.
 
 WeasyPrint runs in a small pool of worker processes (``pdf_worker``) so that a runaway document can
 be stopped: past ``PDF_RENDER_TIMEOUT_SECONDS`` the pool is killed and rebuilt, and each worker
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from documents import pdf_worker
+from documents.sheets import Sheet
 from seu.errors import Unavailable
 
 _lock = threading.Lock()
@@ -88,7 +91,21 @@ def html_to_pdf(html: str) -> bytes:
         # A daemonic process (Celery's prefork child) may not start children: render inline,
         # still with the restricted fetcher and the page cap.
         return _render_inline(html)
-    future = _get_pool().submit(pdf_worker.render, html, settings.PDF_RENDER_MAX_PAGES)
+    return _in_pool(pdf_worker.render, html)
+
+
+def sheet_to_pdf(sheet: Sheet) -> bytes:
+    """A fixed-layout document (``sheets``), drawn by the same processes under the same limits."""
+    if multiprocessing.current_process().daemon:
+        try:
+            return pdf_worker.render_sheet(sheet, settings.PDF_RENDER_MAX_PAGES)
+        except pdf_worker.TooManyPages:
+            raise _too_many_pages() from None
+    return _in_pool(pdf_worker.render_sheet, sheet)
+
+
+def _in_pool(render: Callable[[Any, int], bytes], source: Any) -> bytes:
+    future = _get_pool().submit(render, source, settings.PDF_RENDER_MAX_PAGES)
     try:
         return future.result(timeout=settings.PDF_RENDER_TIMEOUT_SECONDS)
     except FutureTimeout:
@@ -98,7 +115,11 @@ def html_to_pdf(html: str) -> bytes:
         _discard_pool()
         raise RenderError(_("El document no s'ha pogut generar (memòria exhaurida).")) from None
     except pdf_worker.TooManyPages:
-        raise RenderError(_("El document supera el nombre màxim de pàgines.")) from None
+        raise _too_many_pages() from None
+
+
+def _too_many_pages() -> RenderError:
+    return RenderError(_("El document supera el nombre màxim de pàgines."))
 
 
 def _render_inline(html: str) -> bytes:
@@ -107,7 +128,7 @@ def _render_inline(html: str) -> bytes:
     try:
         return pdf_worker.render(html, settings.PDF_RENDER_MAX_PAGES)
     except pdf_worker.TooManyPages:
-        raise RenderError(_("El document supera el nombre màxim de pàgines.")) from None
+        raise _too_many_pages() from None
 
 
 def render_pdf(template_name: str, context: dict[str, Any], language: str) -> bytes:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import segno
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,10 +21,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from documents import rendering, sealing, trust, verification_code
+from documents import rendering, sealing, sheets, trust, verification_code
 from documents.models import Blob, Document, DocumentVersion, SealCertificate
 from seu import caching, calendar, throttle
 from seu.errors import NotFound, RateLimited
@@ -45,11 +45,10 @@ def verification_url(csv: str) -> str:
 def qr_data_uri(url: str) -> str:
     """The QR code of ``url`` as a PNG (printed with ``image-rendering: pixelated``).
 
-    The mask is fixed: every mask is valid (ISO/IEC 18004) and readers handle all eight, while
-    scoring them to pick the "best" one took 10 ms of each document. PNG rather than SVG: WeasyPrint
+    PNG rather than SVG: WeasyPrint
     embeds a small PNG as it is, but parses and draws an SVG path of some 600 segments.
     """
-    return segno.make(url, error="m", mask=0).png_data_uri(scale=4, border=2)
+    return sheets.qr_code(url).png_data_uri(scale=4, border=2)
 
 
 def store_blob(data: bytes, content_type: str) -> Blob:
@@ -193,6 +192,40 @@ def render_document(
         },
         language,
     )
+    return RenderedDocument(
+        csv=csv, pdf=pdf, issued_at=now, location=town_hall.municipality or town_hall.name
+    )
+
+
+def render_sheet(
+    *, sheet: sheets.Sheet, organ: Organ | None, language: str, now: dt.datetime
+) -> RenderedDocument:
+    """Lay out a fixed-layout document (``sheets``: the registry receipt) with the issuer, CSV and
+    QR code every document carries, touching no database row."""
+    csv = verification_code.new_code()
+    town_hall = caching.town_hall()
+    with translation.override(language):
+        footer = sheets.Footer(
+            csv_label=str(_("Codi segur de verificació (CSV)")),
+            csv=verification_code.display(csv),
+            verify_text=str(
+                _(
+                    "Podeu comprovar l'autenticitat i la integritat d'aquest document a "
+                    "%(verification_base_url)s"
+                )
+                % {"verification_base_url": settings.SEU_BASE_URL + reverse("documents:verify")}
+            ),
+            verification_url=verification_url(csv),
+            sealed_by=str(
+                _(
+                    "Document segellat electrònicament per l'%(name)s (art. 10 i 30 de "
+                    "l'ordenança d'administració electrònica)."
+                )
+                % {"name": town_hall.name}
+            ),
+        )
+    issuer = f"{town_hall.name} — {organ.name}" if organ else town_hall.name
+    pdf = rendering.sheet_to_pdf(sheet.with_issuer(issuer, footer))
     return RenderedDocument(
         csv=csv, pdf=pdf, issued_at=now, location=town_hall.municipality or town_hall.name
     )

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from documents import sealing
+from documents import sealing, sheets
 from documents import services as documents
 from documents.models import Blob, Document
 from registre.models import (
@@ -31,6 +31,7 @@ from registre.models import (
     RegistryCounter,
     RegistryEntry,
 )
+from registre.receipt import receipt_sheet
 from seu import calendar
 from seu.errors import InvalidInput, Unavailable
 from seu.identity import PersonData, upsert_person
@@ -145,25 +146,14 @@ def _person(value: Person | PersonData | None) -> Person | None:
     return upsert_person(value)
 
 
-# Where the number is printed on the receipt, in points from the page's lower left corner: inside
-# the box that registre/pdf/receipt.html draws at the top right of the first page's content area
-# (A4, margins 22 mm top and 18 mm right, a box 58 mm wide and 17 mm high), under its label.
-RECEIPT_NUMBER_X = 595.28 - 18 * 72 / 25.4 - 58 * 72 / 25.4 + 4
-RECEIPT_NUMBER_Y = 841.89 - 22 * 72 / 25.4 - 17 * 72 / 25.4 + 3
-
-
 def _render_receipt(
     entry: RegistryEntry, attachments: Sequence[EntryAttachment]
 ) -> documents.RenderedDocument:
     """The receipt laid out with everything but the number (art. 33.f), before the number is
-    taken: WeasyPrint's work, most of a submission's, stays outside the book's lock."""
+    taken: the layout, most of a receipt's work, stays outside the book's lock."""
     language = receipt_language(entry.language)
-    with translation.override(language):
-        title = str(_("Rebut de presentació"))
-    return documents.render_document(
-        template_name="registre/pdf/receipt.html",
-        context={"entry": entry, "attachments": attachments},
-        title=title,
+    return documents.render_sheet(
+        sheet=receipt_sheet(entry, attachments, language=language),
         organ=entry.organ,
         language=language,
         now=entry.registered_at or calendar.now(),
@@ -181,7 +171,7 @@ def _issue_receipt(
     language = receipt_language(entry.language)
     with translation.override(language):
         title = str(_("Rebut de presentació %(number)s") % {"number": entry.number})
-    stamp = sealing.PageStamp(text=str(entry.number), x=RECEIPT_NUMBER_X, y=RECEIPT_NUMBER_Y)
+    stamp = sealing.PageStamp(text=str(entry.number), x=sheets.STAMP_TEXT_X, y=sheets.STAMP_TEXT_Y)
     return documents.record_document(
         prepared=documents.seal_rendered(rendered, reason=title, stamp=stamp),
         kind=Document.Kind.RECEIPT,

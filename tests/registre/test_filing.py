@@ -309,7 +309,7 @@ def _broken_database(*args: object, **kwargs: object) -> None:
 @pytest.mark.parametrize(
     ("target", "attribute", "replacement"),
     [
-        (documents, "render_document", _broken_receipt),  # before the number is taken
+        (documents, "render_sheet", _broken_receipt),  # before the number is taken
         (documents, "seal_rendered", _broken_receipt),  # after it
         (EntryAttachment.objects, "bulk_create", _broken_database),
     ],
