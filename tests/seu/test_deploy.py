@@ -236,6 +236,21 @@ def test_the_gunicorn_configuration_preloads_the_app_with_threads() -> None:
     assert config["control_socket_disable"] is True
 
 
+def test_a_gunicorn_worker_takes_no_more_requests_than_it_has_threads() -> None:
+    # The rest wait in the kernel's queue for the first free thread of any worker, instead of
+    # queueing inside a busy worker while another idles.
+    config: dict[str, Any] = {}
+    exec(  # noqa: S102 (our own configuration file, read as gunicorn reads it)
+        compile((ROOT / "deploy" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"),
+        config,
+    )
+    assert config["worker_connections"] == config["threads"] >= 2
+    # So no connection is kept alive, which costs nothing: nginx opens one per request.
+    assert config["keepalive"] == 0
+    upstream = re.search(r"upstream seu_web \{([^}]*)\}", _nginx_text())
+    assert upstream and "keepalive" not in upstream.group(1)
+
+
 # --- nginx: the configuration as text -------------------------------------------------------------
 
 
