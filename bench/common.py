@@ -62,12 +62,21 @@ def prepare_django() -> None:
     load_demo_data()
 
 
+def _production_config() -> dict[str, object]:
+    config: dict[str, object] = {}
+    source = (ROOT / "deploy" / "gunicorn.conf.py").read_text()
+    exec(compile(source, "gunicorn.conf.py", "exec"), config)  # noqa: S102 (our own file)
+    return config
+
+
 def production_workers() -> int:
     """The number of gunicorn workers deploy/gunicorn.conf.py starts on this machine."""
-    return 2 * (os.cpu_count() or 1) + 1
+    return int(_production_config()["workers"])  # type: ignore[call-overload]
 
 
-PRODUCTION_THREADS = 4  # deploy/gunicorn.conf.py's threads per worker
+def production_threads() -> int:
+    """The threads per worker deploy/gunicorn.conf.py starts."""
+    return int(_production_config()["threads"])  # type: ignore[call-overload]
 
 
 @contextlib.contextmanager

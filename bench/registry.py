@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
-    PRODUCTION_THREADS,
     percentile,
     prepare_django,
+    production_threads,
     production_workers,
     recreate_database,
     running_gunicorn,
@@ -303,7 +303,7 @@ def main() -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=PRODUCTION_THREADS,
+        default=production_threads(),
         help="threads per worker (default: as deploy/gunicorn.conf.py)",
     )
     parser.add_argument("--size-mb", type=float, default=1.0, help="size of each attachment")

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import (  # noqa: E402
     percentile,
     prepare_django,
+    production_threads,
     production_workers,
     recreate_database,
     running_gunicorn,
@@ -147,7 +148,7 @@ def main() -> None:
         help="gunicorn worker processes (default: as deploy/gunicorn.conf.py, 2 x CPUs + 1)",
     )
     arguments = parser.parse_args()
-    threads = -(-arguments.clients // arguments.workers)
+    threads = production_threads()
 
     recreate_database(BENCH_DATABASE)
     VAR_DIR.mkdir(parents=True, exist_ok=True)

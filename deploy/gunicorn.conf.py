@@ -7,19 +7,21 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 
-# Threads, because a request often waits on the database, the PDF renderer's process pool or the
-# TSA; and gunicorn's recommended 2 x cores + 1 processes, because pages are mostly Python work and
-# one process's threads share one interpreter lock (measured on two cores with bench/cites.py, 20
+# Threads, because a request often waits on the database or the PDF renderer's process pool; and
+# gunicorn's recommended 2 x cores + 1 processes, because pages are mostly Python work and one
+# process's threads share one interpreter lock (measured on two cores with bench/cites.py, 20
 # clients: 2 workers x 10 threads served 53 requests/s with a booking p95 of 1.6 s, 5 x 4 served 85
-# with 0.45 s). Each worker process starts its own small renderer pool on first use.
+# with 0.45 s). Two threads, not more: the registry's submissions queue on the book's lock, and the
+# one holding it should not share its interpreter with three others (bench/registry.py, 20
+# submitters: p95 0.85-0.9 s with 5 x 2, 1.3-1.5 s with 5 x 4, the same throughput). Each worker
+# process starts its own small renderer pool on first use.
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A worker takes no more connections than it has threads: the rest wait in the kernel's accept
 # queue, first come first served, for whichever worker frees a thread first. With gunicorn's
 # default (1,000) one worker could hold eight requests sharing its interpreter lock while another
-# idled: at 20 concurrent registry submissions the p95 was three times the median (2.1 s against
-# 0.63 s), bounded it is about 1.5 times (bench/registry.py, two cores).
+# idled: at 20 concurrent registry submissions the p95 was three times the median.
 worker_connections = threads
 
 # Settings and the seal are loaded once, in the master, before any worker forks: a missing seal

@@ -127,7 +127,8 @@ def purge_orphan_blobs(*, now: dt.datetime | None = None, limit: int = 500) -> i
     return purged
 
 
-def _seal_certificate_row() -> SealCertificate:
+def seal_certificate_row() -> SealCertificate:
+    """The row of this process's seal certificate (created on its first use)."""
     seal = sealing.get_seal()
     cert = seal.certificate
     row, _ = SealCertificate.objects.get_or_create(
@@ -261,7 +262,10 @@ def prepare_document(
     return seal_rendered(rendered, reason=str(title))
 
 
-@transaction.atomic
+# Inside a caller's transaction no savepoint of its own: a failure here fails the caller's whole
+# transaction, which is what every caller wants (a registry entry never keeps half a receipt), and
+# a registry submission records its receipt under the book's lock, where round trips count.
+@transaction.atomic(savepoint=False)
 def record_document(
     *,
     prepared: PreparedDocument,
@@ -270,7 +274,10 @@ def record_document(
     organ: Organ | None,
     language: str,
     acting_user: AbstractBaseUser | None,
+    seal_certificate: SealCertificate | None = None,
 ) -> Document:
+    """Record a sealed document; ``seal_certificate`` may be looked up beforehand
+    (``seal_certificate_row``), out of a lock the caller is about to take."""
     document = Document.objects.create(  # type: ignore[misc]  # any user model
         csv=prepared.csv,
         kind=kind,
@@ -279,7 +286,7 @@ def record_document(
         language=language,
         issued_at=prepared.issued_at,
         issued_by=acting_user,
-        seal_certificate=_seal_certificate_row(),
+        seal_certificate=seal_certificate or seal_certificate_row(),
         timestamp_due_at=prepared.issued_at,
     )
     DocumentVersion.objects.create(

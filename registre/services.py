@@ -15,13 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from documents import sealing, sheets
 from documents import services as documents
-from documents.models import Blob, Document
+from documents.models import Blob, Document, SealCertificate
 from registre.models import (
     BOOK_PREFIX,
     Direction,
@@ -94,14 +94,25 @@ def check_registry_open(*, at: dt.datetime) -> None:
 
 def _take_number(direction: str, year: int) -> int:
     """The next number of a book: the counter row stays locked until the transaction ends, so
-    numbers are gapless and unique under any concurrency, and a rollback returns the number."""
-    RegistryCounter.objects.bulk_create(
-        [RegistryCounter(direction=direction, year=year)], ignore_conflicts=True
-    )
-    counter = RegistryCounter.objects.select_for_update().get(direction=direction, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    numbers are gapless and unique under any concurrency, and a rollback returns the number.
+
+    One UPDATE … RETURNING both locks the row and takes the number; the row of a new book and
+    year is created first, once."""
+    table = connection.ops.quote_name(RegistryCounter._meta.db_table)
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 (our table)
+                "WHERE direction = %s AND year = %s RETURNING last_number",
+                [direction, year],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        RegistryCounter.objects.bulk_create(
+            [RegistryCounter(direction=direction, year=year)], ignore_conflicts=True
+        )
+    raise RuntimeError(f"no counter row for {direction}/{year}")
 
 
 def _assign_number(entry: RegistryEntry, *, effective_at: dt.datetime) -> None:
@@ -165,6 +176,7 @@ def _issue_receipt(
     *,
     acting_user: AbstractBaseUser | None,
     rendered: documents.RenderedDocument,
+    seal_certificate: SealCertificate | None = None,
 ) -> Document:
     """Print the entry's number on its receipt (``_render_receipt``, before the lock), seal and
     record it, in the entry's transaction."""
@@ -179,6 +191,7 @@ def _issue_receipt(
         organ=entry.organ,
         language=language,
         acting_user=acting_user,
+        seal_certificate=seal_certificate,
     )
 
 
@@ -239,9 +252,7 @@ def register_entry(
         for position, item in enumerate(attachments, start=1)
     ]
     rendered = _render_receipt(entry, rows)
-    # From here to the commit the book's counter row is locked: only the inserts, the number
-    # printed on the receipt and the seal happen under it.
-    _assign_number(entry, effective_at=effective_at)
+    seal_certificate = documents.seal_certificate_row()
     entry.save(force_insert=True)
     EntryAttachment.objects.bulk_create(rows)
     EntryTransition.objects.create(
@@ -251,8 +262,14 @@ def register_entry(
         at=now,
         actor_id=acting_user.pk if acting_user else None,
     )
-    entry.receipt = _issue_receipt(entry, acting_user=acting_user, rendered=rendered)
-    entry.save(update_fields=["receipt"])
+    # From here to the commit the book's counter row is locked, so every submission waits for
+    # the one before it to finish this part: only the number, the seal of the receipt with the
+    # number printed on it, and the rows that record them.
+    _assign_number(entry, effective_at=effective_at)
+    entry.receipt = _issue_receipt(
+        entry, acting_user=acting_user, rendered=rendered, seal_certificate=seal_certificate
+    )
+    entry.save(update_fields=["number", "year", "sequence", "receipt"])
     return entry
 
 
