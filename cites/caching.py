@@ -3,26 +3,32 @@
 Two kinds of version, both random tokens kept in the cache and *deleted* (now and again after the
 commit) when what they cover changes, as in ``tauler.caching``:
 
-- the office's version covers what decides which days open: the services' settings, closed days,
-  the seu's non-working days. Every cached entry is keyed by it.
-- one version per service and day covers that day's places: a booking, a cancellation, a release
-  of an unconfirmed booking, a change of time, a clerk's outcome or a closed/reopened slot deletes
-  it, so the other days of the eight weeks stay cached.
+- the office's version covers what decides which days and times open: the services' settings,
+  closed days, the seu's non-working days. What it covers (the active services, their opening
+  days) is small and read on every page, so each process keeps it in memory (``remembered``)
+  for as long as the version it was computed under is the current one.
+- one version per service and day covers which of that day's times are free: it is deleted when
+  a time may have become full or free again (a booking that takes a time's last place, any other
+  change of an appointment: cancellation, release, change of time, a clerk's outcome, an admin
+  edit; a closed or reopened slot), so the other days of the eight weeks stay cached. A booking
+  that leaves places in its time changes no day's free times and keeps its day cached.
 
-A reader takes the versions *before* reading the database and stores what it computed under them:
-if a change commits meanwhile, the version it used is deleted after the commit and its entry is
-never read again. Entries hold every bookable time of a day with its free places; times already
-past are dropped when read (so they disappear on time without any change), and every entry expires
-at the latest after ``MAX_AGE`` seconds. A cached "free" time is only a proposal: the booking
-service re-checks the places under the slot's row lock.
+A reader takes the versions *before* reading the database and stores what it computed with them:
+if a change commits meanwhile, the version it used is deleted after the commit and what it stored
+is never used again. A day's entry holds the day's free times (not their places: the pages show
+only which times are free); times already past are dropped when read (so they disappear on time
+without any change), and every entry expires at the latest after ``MAX_AGE`` seconds. A cached
+"free" time is only a proposal: the booking service re-checks the places under the slot's row lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 
@@ -31,8 +37,10 @@ from seu.caching import forget
 OFFICE_VERSION_KEY = "cites:office-version"
 MAX_AGE = 300
 
-# One day's bookable times (UTC) with their free places, closed and full times left out.
-DaySlots = tuple[tuple[dt.datetime, int], ...]
+# One day's free times (UTC, in order): closed and full times left out.
+DayTimes = tuple[dt.datetime, ...]
+
+T = TypeVar("T")
 
 
 def office_changed() -> None:
@@ -45,7 +53,7 @@ def _day_key(service_id: int, day: dt.date) -> str:
 
 
 def day_changed(service_id: int, starts_at: dt.datetime) -> None:
-    """The places of the (local) day of ``starts_at`` changed."""
+    """The free times of the (local) day of ``starts_at`` may have changed."""
     from seu.calendar import to_local
 
     forget(_day_key(service_id, to_local(starts_at).date()))
@@ -53,72 +61,112 @@ def day_changed(service_id: int, starts_at: dt.datetime) -> None:
 
 def _token(key: str) -> str:
     token = cache.get(key)
-    if token is None:
-        cache.add(key, secrets.token_hex(8), timeout=MAX_AGE)
-        token = cache.get(key) or secrets.token_hex(8)  # an uncached token caches nothing useful
-    return str(token)
+    return _new_token(key) if token is None else str(token)
+
+
+def _new_token(key: str) -> str:
+    """A version for ``key``, found missing: ours, unless another reader added one meanwhile."""
+    token = secrets.token_hex(8)
+    if cache.add(key, token, timeout=MAX_AGE):
+        return token
+    return str(cache.get(key) or token)  # an uncached token caches nothing useful
 
 
 def office_version() -> str:
     return _token(OFFICE_VERSION_KEY)
 
 
-def day_versions(service_id: int, days: Iterable[dt.date]) -> dict[dt.date, str]:
-    keys = {day: _day_key(service_id, day) for day in days}
-    found = cache.get_many(list(keys.values()))
+# --- What the office's version covers, kept in this process -------------------------------------
+
+# {version: {key: value}}: only the values computed under one version, the latest seen.
+_office_memo: dict[str, dict[Hashable, Any]] = {}
+
+
+def remembered(version: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this process while ``version`` (the office's, read by the caller
+    before ``compute`` reads the database) is the current one. Values must not be changed by
+    their users: they are shared by the process's threads."""
+    values = _office_memo.get(version)
+    if values is None:
+        # Another version came: what was computed under the earlier one is dropped (a thread
+        # still reading an older version only recomputes).
+        values = {}
+        _office_memo.clear()
+        _office_memo[version] = values
+    if key in values:
+        return values[key]
+    value = values[key] = compute()
+    return value
+
+
+# --- One day's free times ----------------------------------------------------------------------
+
+
+def _times_key(service_id: int, day: dt.date) -> str:
+    return f"cites:times:{service_id}:{day.isoformat()}"
+
+
+def get_day_times(
+    version: str, service_id: int, days: Iterable[dt.date]
+) -> tuple[dict[dt.date, str], dict[dt.date, DayTimes]]:
+    """The days' versions (created where missing) and the free times cached under them and under
+    the office's ``version``, read in one round trip when nothing changed: each entry carries the
+    versions it was computed under."""
+    keys = {day: (_day_key(service_id, day), _times_key(service_id, day)) for day in days}
+    found = cache.get_many([key for pair in keys.values() for key in pair])
     versions: dict[dt.date, str] = {}
-    for day, key in keys.items():
-        versions[day] = str(found[key]) if key in found else _token(key)
-    return versions
+    cached: dict[dt.date, DayTimes] = {}
+    for day, (version_key, times_key) in keys.items():
+        day_version = found.get(version_key)
+        if day_version is None:
+            versions[day] = _new_token(version_key)
+            continue
+        versions[day] = day_version = str(day_version)
+        entry = found.get(times_key)
+        if entry is not None and entry[0] == version and entry[1] == day_version:
+            cached[day] = entry[2]
+    return versions, cached
 
 
-def opening_days_key(
-    version: str, service_id: int, today: dt.date, start: dt.date | None, end: dt.date | None
-) -> str:
-    return f"cites:open:{version}:{service_id}:{today}:{start}:{end}"
-
-
-def get_opening_days(key: str) -> list[dt.date] | None:
-    value = cache.get(key)
-    return list(value) if value is not None else None
-
-
-def set_opening_days(key: str, days: list[dt.date], *, now: dt.datetime) -> None:
-    """Kept until local midnight at the latest: "today" is part of the key anyway."""
-    from seu.calendar import end_of_day, to_local
-
-    midnight = end_of_day(to_local(now).date())
-    timeout = min(MAX_AGE, int((midnight - now).total_seconds()))
-    if timeout > 0:
-        cache.set(key, tuple(days), timeout=timeout)
-
-
-def _slots_key(version: str, service_id: int, day: dt.date, day_version: str) -> str:
-    return f"cites:slots:{version}:{service_id}:{day.isoformat()}:{day_version}"
-
-
-def get_day_slots(
-    version: str, service_id: int, versions: dict[dt.date, str]
-) -> dict[dt.date, DaySlots]:
-    keys = {day: _slots_key(version, service_id, day, v) for day, v in versions.items()}
-    found = cache.get_many(list(keys.values()))
-    return {day: found[key] for day, key in keys.items() if key in found}
-
-
-def set_day_slots(
-    version: str, service_id: int, versions: dict[dt.date, str], slots: dict[dt.date, DaySlots]
+def set_day_times(
+    version: str, service_id: int, versions: dict[dt.date, str], times: dict[dt.date, DayTimes]
 ) -> None:
-    if slots:
+    if times:
         cache.set_many(
-            {_slots_key(version, service_id, day, versions[day]): s for day, s in slots.items()},
+            {
+                _times_key(service_id, day): (version, versions[day], day_times)
+                for day, day_times in times.items()
+            },
             timeout=MAX_AGE,
         )
 
 
 # --- What forgets the versions ------------------------------------------------------------------
 
+_leaves_free_places: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "cites_leaves_free_places", default=False
+)
 
-def _appointment_saved(instance: object, **kwargs: object) -> None:
+
+@contextlib.contextmanager
+def booking_leaves_free_places() -> Iterator[None]:
+    """Around the insert of an appointment that, counted under its slot's row lock, leaves free
+    places in its time: its day's free times do not change, so the day stays cached. Every other
+    change of an appointment (admin edits included) forgets its day."""
+    token = _leaves_free_places.set(True)
+    try:
+        yield
+    finally:
+        _leaves_free_places.reset(token)
+
+
+def _appointment_saved(instance: object, created: bool = False, **kwargs: object) -> None:
+    if created and _leaves_free_places.get():
+        return
+    day_changed(instance.service_id, instance.starts_at)  # type: ignore[attr-defined]
+
+
+def _slot_saved(instance: object, **kwargs: object) -> None:
     day_changed(instance.service_id, instance.starts_at)  # type: ignore[attr-defined]
 
 
@@ -134,16 +182,20 @@ def _migrated(**kwargs: object) -> None:
 
 
 def connect() -> None:
-    """Every saved or deleted appointment or slot forgets its day; every saved or deleted service,
-    closed day or non-working day forgets the office's version (admin edits included)."""
+    """Every saved or deleted appointment (but a booking that leaves free places in its time) or
+    slot forgets its day; every saved or deleted service, closed day or non-working day forgets
+    the office's version (admin edits included)."""
     from django.db.models.signals import post_delete, post_migrate, post_save
 
     from cites.models import Appointment, ClosedDay, Service, Slot
     from seu.models import NonWorkingDay
 
-    for model in (Appointment, Slot):
-        post_save.connect(_appointment_saved, sender=model, dispatch_uid=f"cites-day-{model}")
-        post_delete.connect(_appointment_saved, sender=model, dispatch_uid=f"cites-day-d-{model}")
+    post_save.connect(_appointment_saved, sender=Appointment, dispatch_uid="cites-day-appointment")
+    post_delete.connect(
+        _appointment_saved, sender=Appointment, dispatch_uid="cites-day-d-appointment"
+    )
+    post_save.connect(_slot_saved, sender=Slot, dispatch_uid="cites-day-slot")
+    post_delete.connect(_slot_saved, sender=Slot, dispatch_uid="cites-day-d-slot")
     for office_model in (Service, ClosedDay, NonWorkingDay):
         uid = f"cites-office-{office_model.__name__}"
         post_save.connect(_office_saved, sender=office_model, dispatch_uid=uid)

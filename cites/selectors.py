@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
@@ -15,10 +16,10 @@ from seu import calendar
 from seu.calendar import SEU_TZ
 
 
-@dataclass(frozen=True)
-class SlotView:
+class SlotView(NamedTuple):
+    """A free time. A tuple rather than a dataclass: the availability page makes hundreds."""
+
     starts_at: dt.datetime
-    free: int
 
     @property
     def local(self) -> dt.datetime:
@@ -34,9 +35,19 @@ class DayView:
     date: dt.date
     slots: list[SlotView] = field(default_factory=list)
 
-    @property
-    def free(self) -> int:
-        return sum(slot.free for slot in self.slots)
+
+def offered_services() -> list[Service]:
+    """The active services, in order; from the office's cache (``cites.caching``), each time a
+    copy of its own for the caller."""
+    version = caching.office_version()
+    rows = caching.remembered(
+        version, "services", lambda: tuple(Service.objects.filter(is_active=True))
+    )
+    return [copy.copy(service) for service in rows]
+
+
+def offered_service(code: str) -> Service | None:
+    return next((service for service in offered_services() if service.code == code), None)
 
 
 def closed_days(service: Service, start: dt.date, end: dt.date) -> set[dt.date]:
@@ -74,47 +85,51 @@ def opening_days(
 def _cached_opening_days(
     service: Service, *, now: dt.datetime, start: dt.date | None, end: dt.date | None, version: str
 ) -> list[dt.date]:
+    """``opening_days`` up to the service's horizon, from the office's cache. The office opens its
+    agenda ``horizon_days`` ahead: a day further away is not offered, even to an address typed by
+    hand."""
     today = calendar.to_local(now).date()
-    key = caching.opening_days_key(version, service.pk, today, start, end)
-    days = caching.get_opening_days(key)
-    if days is None:
-        days = opening_days(service, now=now, start=start, end=end)
-        caching.set_opening_days(key, days, now=now)
-    return days
+    horizon = today + dt.timedelta(days=service.horizon_days)
+    first, last = max(start or today, today), min(end or horizon, horizon)
+    days = caching.remembered(
+        version,
+        ("opening-days", service.pk, today),
+        lambda: tuple(opening_days(service, now=now)),
+    )
+    if first == today and last == horizon:
+        return list(days)
+    return [day for day in days if first <= day <= last]
 
 
-def _day_slots(service: Service, days: list[dt.date]) -> dict[dt.date, caching.DaySlots]:
+def _free_times(service: Service, days: list[dt.date]) -> dict[dt.date, caching.DayTimes]:
     """Every time of ``days`` with free places, closed and full times left out, past ones kept
-    (they are dropped when read). Two queries whatever the number of days."""
-    range_start = calendar.start_of_day(days[0])
-    range_end = calendar.end_of_day(days[-1])
-    closed_slots = set(
+    (they are dropped when read). One query whatever the number of days: a time without a slot
+    row has never been booked or closed."""
+    taken_of_slots = (
         Slot.objects.filter(
-            service=service, starts_at__gte=range_start, starts_at__lt=range_end, is_closed=True
-        ).values_list("starts_at", flat=True)
-    )
-    taken: Counter[dt.datetime] = Counter(
-        dict(
-            Appointment.objects.active()
-            .filter(service=service, starts_at__gte=range_start, starts_at__lt=range_end)
-            .values_list("starts_at")
-            .annotate(n=Count("pk"))
-            .values_list("starts_at", "n")
+            service=service,
+            starts_at__gte=calendar.start_of_day(days[0]),
+            starts_at__lt=calendar.end_of_day(days[-1]),
         )
+        .annotate(
+            taken=Count("appointments", filter=Q(appointments__state__in=Appointment.ACTIVE_STATES))
+        )
+        .order_by()
+        .values_list("starts_at", "is_closed", "taken")
     )
-    times = service.slot_times()
     places = service.places_per_slot
-    result: dict[dt.date, caching.DaySlots] = {}
+    unavailable = {
+        starts_at for starts_at, is_closed, taken in taken_of_slots if is_closed or taken >= places
+    }
+    times = service.slot_times()
+    result: dict[dt.date, caching.DayTimes] = {}
     for day in days:
-        slots = []
+        free = []
         for time in times:
             starts_at = dt.datetime.combine(day, time, SEU_TZ).astimezone(dt.UTC)
-            if starts_at in closed_slots:
-                continue
-            free = places - taken[starts_at]
-            if free > 0:
-                slots.append((starts_at, free))
-        result[day] = tuple(slots)
+            if starts_at not in unavailable:
+                free.append(starts_at)
+        result[day] = tuple(free)
     return result
 
 
@@ -125,11 +140,12 @@ def availability(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> list[DayView]:
-    """The open days and, for each, the times with free places (never a time already past).
+    """The open days and, for each, its free times (never a time already past).
 
     Read from the cache (``cites.caching``) when nothing changed since it was computed; otherwise
-    four queries whatever the range: closed days, non-working days, closed slots, and active
-    appointments per time. The versions are taken before the database is read.
+    at most three queries whatever the range: closed days and non-working days (once per process
+    and office version), and the slots with their active appointments. The versions are taken
+    before the database is read.
     """
     if not service.is_active:
         return []
@@ -137,25 +153,22 @@ def availability(
     days = _cached_opening_days(service, now=now, start=start, end=end, version=version)
     if not days:
         return []
-    versions = caching.day_versions(service.pk, days)
-    cached = caching.get_day_slots(version, service.pk, versions)
+    versions, cached = caching.get_day_times(version, service.pk, days)
     missing = [day for day in days if day not in cached]
     if missing:
-        computed = _day_slots(service, missing)
-        caching.set_day_slots(version, service.pk, versions, computed)
+        computed = _free_times(service, missing)
+        caching.set_day_times(version, service.pk, versions, computed)
         cached.update(computed)
+    today = calendar.to_local(now).date()
     result = []
     for day in days:
-        view = DayView(
-            date=day,
-            slots=[
-                SlotView(starts_at=starts_at, free=free)
-                for starts_at, free in cached[day]
-                if starts_at > now
-            ],
+        times = cached[day]
+        # Only today's times can be past: a later day's are all ahead.
+        slots = (
+            [SlotView(t) for t in times if t > now] if day <= today else list(map(SlotView, times))
         )
-        if view.slots:
-            result.append(view)
+        if slots:
+            result.append(DayView(date=day, slots=slots))
     return result
 
 

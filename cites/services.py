@@ -8,6 +8,7 @@ two people taking the last place at once get one appointment and one "choose ano
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -374,11 +375,20 @@ def _transition(
 
 def _lock_slot(service: Service, starts_at: dt.datetime) -> Slot:
     """The slot row, created if missing, locked until the transaction ends."""
-    Slot.objects.bulk_create([Slot(service=service, starts_at=starts_at)], ignore_conflicts=True)
-    return Slot.objects.select_for_update().get(service=service, starts_at=starts_at)
+    slots = Slot.objects.select_for_update()
+    try:
+        # Most times were booked before: one statement when the row exists.
+        return slots.get(service=service, starts_at=starts_at)
+    except Slot.DoesNotExist:
+        Slot.objects.bulk_create(
+            [Slot(service=service, starts_at=starts_at)], ignore_conflicts=True
+        )
+        return slots.get(service=service, starts_at=starts_at)
 
 
-def _take_place(service: Service, starts_at: dt.datetime, *, now: dt.datetime) -> Slot:
+def _take_place(service: Service, starts_at: dt.datetime, *, now: dt.datetime) -> tuple[Slot, int]:
+    """The locked slot of a free place at ``starts_at``, and how many places it has left once
+    this one is taken."""
     if not selectors.is_offered(service, starts_at, now=now):
         if Slot.objects.filter(service=service, starts_at=starts_at, is_closed=True).exists():
             raise SlotClosed()
@@ -386,9 +396,10 @@ def _take_place(service: Service, starts_at: dt.datetime, *, now: dt.datetime) -
     slot = _lock_slot(service, starts_at)
     if slot.is_closed:
         raise SlotClosed()
-    if slot.appointments.active().count() >= service.places_per_slot:
+    taken = slot.appointments.active().count()
+    if taken >= service.places_per_slot:
         raise SlotFull()
-    return slot
+    return slot, service.places_per_slot - taken - 1
 
 
 @dataclass(frozen=True)
@@ -417,7 +428,7 @@ def book_appointment(
     now = now or calendar.now()
     if Appointment.objects.active().filter(service=service, nif=applicant.nif).exists():
         raise AlreadyBooked()
-    slot = _take_place(service, starts_at, now=now)
+    slot, places_left = _take_place(service, starts_at, now=now)
     appointment = Appointment(
         service=service,
         slot=slot,
@@ -433,11 +444,16 @@ def book_appointment(
         created_at=now,
         confirm_by=now + dt.timedelta(minutes=settings.CITES_CONFIRMATION_MINUTES),
     )
+    # The day's free times change only if this takes the time's last place (counted under the
+    # slot's lock, which every booking of the time takes): otherwise the day stays cached.
+    keeps_day = caching.booking_leaves_free_places() if places_left else contextlib.nullcontext()
     try:
-        # The partial unique index decides between two bookings of one NIF at the same instant.
-        with transaction.atomic():
+        with keeps_day:
             appointment.save()
     except IntegrityError as error:
+        # The partial unique index decides between two bookings of one NIF at the same instant.
+        # No savepoint around the insert: nothing more is run in this transaction, and leaving
+        # this function rolls it back (or rolls back to its savepoint, when called inside one).
         raise AlreadyBooked() from error
     AppointmentTransition.objects.create(
         appointment=appointment, from_state="", to_state=State.PENDING, at=now, reason="booked"
@@ -519,7 +535,7 @@ def change_appointment(
         raise NotActive()
     if starts_at == locked.starts_at:
         return locked
-    slot = _take_place(locked.service, starts_at, now=now)
+    slot, _ = _take_place(locked.service, starts_at, now=now)
     # The day left frees a place (the new day is forgotten when the row is saved).
     caching.day_changed(locked.service_id, locked.starts_at)
     locked.slot = slot

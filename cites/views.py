@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
@@ -27,7 +27,10 @@ BOOKING_SCOPE = "cites-bookings"
 
 
 def _service(code: str) -> Service:
-    return get_object_or_404(Service.objects.filter(is_active=True), code=code)
+    found = selectors.offered_service(code)
+    if found is None:
+        raise Http404
+    return found
 
 
 def _day(value: str) -> dt.date:
@@ -39,8 +42,7 @@ def _day(value: str) -> dt.date:
 
 @require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
-    services_offered = list(Service.objects.filter(is_active=True))
-    return render(request, "cites/index.html", {"services": services_offered})
+    return render(request, "cites/index.html", {"services": selectors.offered_services()})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -48,6 +50,14 @@ def _day_label(day: dt.date, language: str) -> str:
     # A date's name in a language never changes; formatting it is most of the cost of a day's
     # line, and the availability page has forty of them.
     return f"{date_format(day, 'l').lower()}, {date_format(day, 'DATE_FORMAT')}"
+
+
+@functools.lru_cache(maxsize=256)
+def _free_label(count: int, language: str) -> str:
+    # As a day's name: the same few counts, forty times per page.
+    return ngettext("%(counter)s hora lliure", "%(counter)s hores lliures", count) % {
+        "counter": count
+    }
 
 
 def _day_links(
@@ -60,8 +70,7 @@ def _day_links(
         {
             "href": address(day.date.isoformat()),
             "label": _day_label(day.date, language),
-            "free": ngettext("%(counter)s hora lliure", "%(counter)s hores lliures", len(day.slots))
-            % {"counter": len(day.slots)},
+            "free": _free_label(len(day.slots), language),
         }
         for day in days
     ]

@@ -3,6 +3,8 @@ production), to slow down guessing and hoarding: CSV look-ups, anonymous appoint
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.cache import cache
 
 
@@ -18,10 +20,14 @@ def count(*, scope: str, key: str) -> int:
 def record(*, scope: str, key: str, window_seconds: int) -> int:
     """Record one more; the window starts with the first record. Returns the new count."""
     cache_key = _key(scope, key)
+    # The window is usually open already: increment first (an add that fails first would cost
+    # one more round trip on every record).
+    with contextlib.suppress(ValueError):
+        return int(cache.incr(cache_key))
     if cache.add(cache_key, 1, timeout=window_seconds):
         return 1
-    try:
+    try:  # another request opened the window meanwhile
         return int(cache.incr(cache_key))
-    except ValueError:  # expired between add and incr
+    except ValueError:  # and it has already ended
         cache.set(cache_key, 1, timeout=window_seconds)
         return 1

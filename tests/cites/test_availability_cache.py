@@ -1,15 +1,19 @@
-"""The computed availability is cached, and forgotten by every change of places or timetable; a
-time already past leaves the cached availability without any change."""
+"""The computed availability is cached, and forgotten by every change that may fill or free a time
+or change the timetable; a time already past leaves the cached availability without any change."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+import time_machine
+from django.test import Client
 
 from cites import selectors, services
 from cites.models import Appointment, Service
-from tests.cites.conftest import book, local
+from tests.cites.conftest import book, local, nif_for
+from tests.conftest import log_in_to_back_office
+from tests.factories import TownHallFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +101,127 @@ def test_a_past_time_disappears_without_any_change(
         )
     assert NINE not in later
     assert local(2026, 3, 30, 9, 15) in later
+
+
+@pytest.fixture
+def two_places(fnmt: Service) -> Service:
+    fnmt.places_per_slot = 2
+    fnmt.save()
+    return fnmt
+
+
+def test_a_booking_that_leaves_places_keeps_its_day_cached(
+    two_places: Service, django_assert_num_queries, django_capture_on_commit_callbacks
+) -> None:
+    assert NINE in times(two_places, MONDAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(two_places, NINE, now=MONDAY)
+    with django_assert_num_queries(0):
+        assert NINE in times(two_places, MONDAY)  # one place of two left
+
+
+def test_a_booking_that_takes_the_last_place_hides_the_time_at_once(
+    two_places: Service, django_capture_on_commit_callbacks
+) -> None:
+    book(two_places, NINE, now=MONDAY, nif=nif_for(1))
+    assert NINE in times(two_places, MONDAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(two_places, NINE, now=MONDAY, nif=nif_for(2))
+    assert NINE not in times(two_places, MONDAY)
+    assert local(2026, 3, 30, 9, 15) in times(two_places, MONDAY)
+
+
+def test_the_last_place_hides_the_time_even_before_the_commit(two_places: Service) -> None:
+    # A reader between the booking and its commit may cache the old answer: the day is
+    # forgotten again after the commit; this checks the first forgetting, at once.
+    book(two_places, NINE, now=MONDAY, nif=nif_for(1))
+    assert NINE in times(two_places, MONDAY)
+    book(two_places, NINE, now=MONDAY, nif=nif_for(2))
+    assert NINE not in times(two_places, MONDAY)
+
+
+def test_a_cancellation_in_a_full_time_shows_it_again_at_once(two_places: Service) -> None:
+    book(two_places, NINE, now=MONDAY, nif=nif_for(1))
+    second = book(two_places, NINE, now=MONDAY, nif=nif_for(2))
+    assert NINE not in times(two_places, MONDAY)
+    services.cancel_appointment(appointment=second, now=MONDAY)
+    assert NINE in times(two_places, MONDAY)
+
+
+def test_an_edit_outside_the_booking_service_forgets_the_day(fnmt: Service) -> None:
+    appointment = book(fnmt, NINE, now=MONDAY)
+    assert NINE not in times(fnmt, MONDAY)
+    # As an edit in the back-office or a shell would: no service, only the row.
+    appointment.state = Appointment.State.CANCELLED
+    appointment.save()
+    assert NINE in times(fnmt, MONDAY)
+    Appointment.objects.create(
+        service=fnmt,
+        slot=appointment.slot,
+        starts_at=NINE,
+        state=Appointment.State.CONFIRMED,
+        nif=nif_for(3),
+        created_at=MONDAY,
+    )
+    assert NINE not in times(fnmt, MONDAY)
+
+
+def test_the_services_are_read_from_the_cache_and_a_saved_service_is_seen_at_once(
+    fnmt: Service, django_assert_num_queries
+) -> None:
+    assert selectors.offered_service("fnmt") is not None
+    with django_assert_num_queries(0):
+        found = selectors.offered_service("fnmt")
+    assert found is not None and found.places_per_slot == 1
+    found.places_per_slot = 9  # each caller gets its own copy
+    assert selectors.offered_service("fnmt").places_per_slot == 1  # type: ignore[union-attr]
+    fnmt.places_per_slot = 3
+    fnmt.save()
+    assert selectors.offered_service("fnmt").places_per_slot == 3  # type: ignore[union-attr]
+    fnmt.is_active = False
+    fnmt.save()
+    assert selectors.offered_service("fnmt") is None
+
+
+def test_a_service_the_clerk_withdraws_is_no_longer_offered(
+    client: Client, office_clerk, fnmt: Service
+) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        assert client.get("/cita-previa/fnmt/").status_code == 200
+        log_in_to_back_office(client, office_clerk)
+        fields = {
+            "name": fnmt.name,
+            "code": "fnmt",
+            "description": "",
+            "asks_request_code": "on",
+            "weekdays": ["0", "1", "3"],
+            "opens_at": "09:00",
+            "closes_at": "10:00",
+            "slot_minutes": "15",
+            "places_per_slot": "1",
+            "horizon_days": "56",
+            "position": "0",
+        }  # no "is_active": unticked
+        response = client.post(f"/gestio/cites/service/{fnmt.pk}/change/", fields)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert client.get("/cita-previa/fnmt/").status_code == 404
+        assert client.get("/cita-previa/fnmt/2026-03-31/").status_code == 404
+
+
+def test_the_day_page_reads_the_opening_days_and_times_cached_by_the_list(
+    client: Client, fnmt: Service, django_assert_num_queries
+) -> None:
+    TownHallFactory()  # an empty database's placeholder town hall is not cached
+    with time_machine.travel(MONDAY, tick=False):
+        client.get("/cita-previa/fnmt/")
+        with django_assert_num_queries(0):
+            page = client.get("/cita-previa/fnmt/2026-03-31/").content.decode()
+    assert 'value="09:00"' in page and 'value="09:45"' in page
+
+
+def test_a_day_beyond_the_horizon_is_not_offered_even_by_a_typed_address(fnmt: Service) -> None:
+    # The office opens its agenda eight weeks ahead; a Tuesday after them is an open weekday.
+    far = local(2026, 9, 1, 9, 0)
+    assert far.date() in selectors.opening_days(fnmt, now=MONDAY, start=far.date(), end=far.date())
+    assert not selectors.is_offered(fnmt, far, now=MONDAY)
+    assert times(fnmt, MONDAY, far.date()) == []
