@@ -3,12 +3,10 @@ exits on non-working days, planned interruptions, permissions and the beat that 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import io
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -27,12 +25,11 @@ from seu.identity import PersonData
 from seu.models import Interruption, Organ, Person, TownHall
 from tests.conftest import log_in_to_back_office
 from tests.factories import OrganFactory, UserFactory
+from tests.registre.conftest import CITIZEN, local
 
 pytestmark = pytest.mark.django_db
 
-MADRID = ZoneInfo("Europe/Madrid")
 BOOK = "/gestio/registre/registryentry/"
-CITIZEN = PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
 OTHER_CITIZEN = PersonData(nif="87654321X", given_name="Joan", surnames="Mas Riera")
 
 
@@ -44,10 +41,6 @@ def scanned_pdf() -> bytes:
 
 
 PDF = scanned_pdf()
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
-    return dt.datetime(year, month, day, hour, minute, second, tzinfo=MADRID)
 
 
 def grant(user: User, *codenames: str) -> User:
@@ -77,25 +70,6 @@ def registrar(db: None) -> User:
 @pytest.fixture
 def urbanisme(db: None) -> Organ:
     return cast(Organ, OrganFactory.create(code="urbanisme", name="Urbanisme"))
-
-
-@pytest.fixture
-def file_entry(town_hall: Any, organ: Organ):
-    def _file(presented_at: dt.datetime | None = None, **overrides: Any) -> RegistryEntry:
-        presented_at = presented_at or local(2026, 11, 20, 10, 0)
-        arguments: dict[str, Any] = {
-            "organ": organ,
-            "subject": "Sol·licitud de llicència de gual",
-            "exposition": "Que visc al carrer Major, 1.",
-            "request": "Que se'm concedeixi la llicència.",
-            "interested": CITIZEN,
-            "presented_at": presented_at,
-            "now": presented_at,
-        }
-        arguments.update(overrides)
-        return services.register_entry(**arguments)
-
-    return _file
 
 
 def listed(response: Any) -> list[RegistryEntry]:

@@ -14,23 +14,11 @@ from documents import services as documents
 from registre import services
 from registre.models import RegistryEntry
 from seu.identity import PersonData
-from tests.registre.test_registry import CITIZEN, local
+from tests.registre.conftest import local
 
 pytestmark = pytest.mark.django_db
 
-
-def _file(organ, **overrides: object) -> RegistryEntry:
-    arguments: dict[str, object] = {
-        "organ": organ,
-        "subject": "Sol·licitud de llicència de gual",
-        "exposition": "Que visc al carrer Major, 1.",
-        "request": "Que se'm concedeixi la llicència.",
-        "interested": CITIZEN,
-        "presented_at": local(2026, 11, 23, 10, 15, 30),
-        "now": local(2026, 11, 23, 10, 15, 30),
-    }
-    arguments.update(overrides)
-    return services.register_entry(**arguments)  # type: ignore[arg-type]
+MONDAY = local(2026, 11, 23, 10, 15, 30)
 
 
 def _pages(entry: RegistryEntry, tmp_path: Path) -> list[str]:
@@ -43,9 +31,9 @@ def _pages(entry: RegistryEntry, tmp_path: Path) -> list[str]:
     return text.split("\f")[:-1]
 
 
-def test_what_the_person_typed_is_printed_as_typed_not_as_markup(town_hall, organ, tmp_path):
-    entry = _file(
-        organ,
+def test_what_the_person_typed_is_printed_as_typed_not_as_markup(file_entry, tmp_path):
+    entry = file_entry(
+        MONDAY,
         subject='<b>Gual</b> & <font size="40">taller</font>',
         exposition="Primera línia\nSegona línia: l·l, ñ, ç, à, €",
     )
@@ -55,9 +43,9 @@ def test_what_the_person_typed_is_printed_as_typed_not_as_markup(town_hall, orga
 
 
 def test_a_long_request_flows_onto_further_pages_each_with_the_csv_and_its_number(
-    town_hall, organ, tmp_path
+    file_entry, tmp_path
 ) -> None:
-    entry = _file(organ, exposition="Paràgraf llarg de l'exposició dels fets. " * 250)
+    entry = file_entry(MONDAY, exposition="Paràgraf llarg de l'exposició dels fets. " * 250)
     pages = _pages(entry, tmp_path)
     assert len(pages) >= 3
     assert entry.receipt is not None
@@ -68,14 +56,14 @@ def test_a_long_request_flows_onto_further_pages_each_with_the_csv_and_its_numbe
     assert "33.f" in pages[-1]  # the closing legal text, after the whole request
 
 
-def test_a_receipt_over_the_page_cap_registers_nothing(town_hall, organ, settings) -> None:
+def test_a_receipt_over_the_page_cap_registers_nothing(file_entry, settings) -> None:
     settings.PDF_RENDER_MAX_PAGES = 1
     with pytest.raises(rendering.RenderError):
-        _file(organ, exposition="Paràgraf llarg de l'exposició dels fets. " * 700)
+        file_entry(MONDAY, exposition="Paràgraf llarg de l'exposició dels fets. " * 700)
     assert not RegistryEntry.objects.exists()
 
 
-def test_attachments_are_listed_with_size_type_hash_and_signatures(town_hall, organ, tmp_path):
+def test_attachments_are_listed_with_size_type_hash_and_signatures(file_entry, tmp_path):
     blob = documents.store_blob(b"%PDF-1.7 annex", "application/pdf")
     attachment = services.IncomingAttachment(
         name="plànol & alçat.pdf",
@@ -84,7 +72,7 @@ def test_attachments_are_listed_with_size_type_hash_and_signatures(town_hall, or
         blob=blob,
         signatures=[{"signer": "JOAN PONS", "valid": True}, {"signer": "", "valid": False}],
     )
-    (page,) = _pages(_file(organ, attachments=[attachment]), tmp_path)
+    (page,) = _pages(file_entry(MONDAY, attachments=[attachment]), tmp_path)
     assert "plànol & alçat.pdf" in page
     assert f"{blob.size} B" in page
     assert blob.sha256[:32] in page and blob.sha256[32:] in page
@@ -92,9 +80,9 @@ def test_attachments_are_listed_with_size_type_hash_and_signatures(town_hall, or
     assert "Signat per ?: signatura NO vàlida" in page
 
 
-def test_the_receipt_in_spanish(town_hall, organ, tmp_path) -> None:
+def test_the_receipt_in_spanish(file_entry, tmp_path) -> None:
     representative = PersonData(nif="B12345674", legal_name="Obres Pons SL")
-    entry = _file(organ, language="es", representative=representative)
+    entry = file_entry(MONDAY, language="es", representative=representative)
     (page,) = _pages(entry, tmp_path)
     for expected in ("Justificante de presentación", "Número de registro", "33.f"):
         assert expected in page, expected
@@ -102,12 +90,12 @@ def test_the_receipt_in_spanish(town_hall, organ, tmp_path) -> None:
 
 
 def test_the_printed_qr_code_reads_as_the_receipts_verification_address(
-    town_hall, organ, tmp_path
+    file_entry, tmp_path
 ) -> None:
     import zxingcpp
     from PIL import Image
 
-    entry = _file(organ)
+    entry = file_entry(MONDAY)
     assert entry.receipt is not None
     path = tmp_path / "receipt.pdf"
     path.write_bytes(entry.receipt.current_version().blob.read())
@@ -120,7 +108,7 @@ def test_the_printed_qr_code_reads_as_the_receipts_verification_address(
     assert [(code.format.name, code.text) for code in found] == [("QRCode", url)]
 
 
-def test_nothing_is_rendered_under_the_books_lock(town_hall, organ, monkeypatch) -> None:
+def test_nothing_is_rendered_under_the_books_lock(file_entry, monkeypatch) -> None:
     # The layout is the costly part of a receipt: done before the number is taken.
     calls: list[str] = []
     render = documents.render_sheet
@@ -138,5 +126,5 @@ def test_nothing_is_rendered_under_the_books_lock(town_hall, organ, monkeypatch)
         return take(direction, year)
 
     monkeypatch.setattr(services, "_take_number", take_number)
-    _file(organ)
+    file_entry(MONDAY)
     assert calls and taken == [1]  # rendered once, before the number

@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from registre import services
 from registre.models import EntryTransition, RegistryEntry
-from seu.identity import PersonData
 from seu.models import Interruption
 from tests.conftest import pdfsig
+from tests.registre.conftest import local
 
 pytestmark = pytest.mark.django_db
-
-MADRID = ZoneInfo("Europe/Madrid")
-CITIZEN = PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
-
-
-def local(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, second, tzinfo=MADRID)
-
-
-@pytest.fixture
-def file_entry(town_hall, organ):
-    def _file(presented_at: dt.datetime, **overrides: object) -> RegistryEntry:
-        arguments: dict[str, object] = {
-            "organ": organ,
-            "subject": "Sol·licitud de llicència de gual",
-            "exposition": "Que visc al carrer Major, 1.",
-            "request": "Que se'm concedeixi la llicència.",
-            "interested": CITIZEN,
-            "presented_at": presented_at,
-            "now": presented_at,
-        }
-        arguments.update(overrides)
-        return services.register_entry(**arguments)  # type: ignore[arg-type]
-
-    return _file
 
 
 def test_an_entry_gets_a_number_and_a_sealed_receipt(file_entry, nss_db, tmp_path: Path) -> None:
