@@ -39,3 +39,16 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _SharedClientRedisCacheClient
+
+    def incr_in_window(self, key: str, window_seconds: int) -> int:
+        """Add one to ``key``, whose window (its expiry) starts with the first: INCR and EXPIRE NX
+        in one transaction. Django's ``incr`` asks EXISTS, then INCRBY: a key expiring in between
+        came back without an expiry, and a throttle counter that never ends locks its client
+        out for good. (EXPIRE NX: Redis 7.)"""
+        made = self.make_and_validate_key(key)
+        client = self._cache.get_client(made, write=True)
+        with client.pipeline(transaction=True) as pipe:
+            pipe.incr(made)
+            pipe.expire(made, window_seconds, nx=True)
+            value, _ = pipe.execute()
+        return int(value)
