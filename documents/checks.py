@@ -1,6 +1,7 @@
 """System checks of the trust configuration, run by ``manage.py check --deploy``: the seal loads
 (file present, password right, not a development seal in production), the trust roots are real
-certificates (and not the development PKI's in production), and production has a TSA."""
+certificates (and not the development PKI's in production), and production has a TSA; and, at
+every start, that the receipt's fonts are installed."""
 
 from __future__ import annotations
 
@@ -82,6 +83,24 @@ def trust_roots_load(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
                 f"TRUST_ROOTS_FILE: {str(path)!r} holds the development PKI's root; production "
                 "must trust only the real seal and TSA roots",
                 id="documents.E004",
+            )
+        ]
+    return []
+
+
+@checks.register()
+def sheet_fonts_installed(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The registry receipt (``documents.sheets``) embeds the DejaVu fonts: without them no
+    submission could get its receipt, so none would be registered (art. 33.f)."""
+    from documents import sheets
+
+    missing = [name for name in sheets.FONTS.values() if sheets.font_file(name) is None]
+    if missing:
+        return [
+            checks.Error(
+                f"fonts {', '.join(missing)} not found under "
+                f"{', '.join(str(d) for d in sheets.FONT_DIRS)}: install fonts-dejavu-core",
+                id="documents.E005",
             )
         ]
     return []

@@ -9,6 +9,7 @@ renderer read the disk or call out.
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import resource
 from pathlib import Path
@@ -40,7 +41,10 @@ def init_worker(memory_mb: int, static_roots: list[str]) -> None:
     from documents import sheets
 
     _fonts()
-    sheets.register_fonts()
+    # Without its fonts a sheet cannot be drawn (the system check says so at start-up); the HTML
+    # documents can, so the renderer still starts.
+    with contextlib.suppress(RuntimeError):
+        sheets.register_fonts()
 
 
 def _fetcher():

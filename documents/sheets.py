@@ -124,11 +124,12 @@ def qr_code(url: str) -> segno.QRCode:
 _registered = False
 
 
-def _font_file(name: str) -> str:
+def font_file(name: str) -> Path | None:
+    """Where the font file ``name`` is installed, if it is."""
     for directory in FONT_DIRS:
         for found in sorted(directory.rglob(name)):
-            return str(found)
-    raise RuntimeError(f"font {name} not found under {FONT_DIRS} (install fonts-dejavu-core)")
+            return found
+    return None
 
 
 def register_fonts() -> None:
@@ -144,7 +145,10 @@ def register_fonts() -> None:
     # Streams compressed only, not also ASCII85-encoded (a fifth bigger, and encoded in Python).
     rl_config.useA85 = 0
     for name, file_name in FONTS.items():
-        pdfmetrics.registerFont(TTFont(name, _font_file(file_name)))
+        path = font_file(file_name)
+        if path is None:  # the system check (documents.E005) says so at start-up
+            raise RuntimeError(f"font {file_name} not found (install fonts-dejavu-core)")
+        pdfmetrics.registerFont(TTFont(name, str(path)))
     _registered = True
 
 

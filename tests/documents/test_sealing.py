@@ -1,12 +1,13 @@
 """The seal's CMS as an independent reader sees it: the signing-certificate-v2 attribute (PAdES)
 names the seal's certificate, whichever thread sealed (the attribute is prepared once per
-process, sealing.py)."""
+process, sealing.py); and the receipt's fonts are checked at start-up."""
 
 from __future__ import annotations
 
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,3 +72,15 @@ def test_seals_made_at_once_by_several_threads_are_each_intact(dev_pki: DevPki) 
         context = _independent_context(dev_pki)
         status = validate_pdf_signature(signature, signer_validation_context=context)
         assert status.intact and status.valid and status.trusted
+
+
+def test_missing_receipt_fonts_are_named_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from documents import checks
+
+    assert checks.sheet_fonts_installed() == []
+    monkeypatch.setattr(sheets, "FONT_DIRS", (tmp_path,))
+    (error,) = checks.sheet_fonts_installed()
+    assert error.id == "documents.E005"
+    assert "DejaVuSans.ttf" in error.msg and "fonts-dejavu-core" in error.msg
