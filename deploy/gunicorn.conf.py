@@ -21,7 +21,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A worker takes no more connections than it has threads: the rest wait in the kernel's accept
 # queue, first come first served, for whichever worker frees a thread first. With gunicorn's
 # default (1,000) one worker could hold eight requests sharing its interpreter lock while another
-# idled: at 20 concurrent registry submissions the p95 was three times the median.
+# idled: at 20 concurrent registry submissions the p95 was three times the median. (Change the
+# threads with GUNICORN_THREADS: a --threads on the command line would leave this value behind.)
 worker_connections = threads
 
 # Settings and the seal are loaded once, in the master, before any worker forks: a missing seal
