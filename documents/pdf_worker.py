@@ -2,9 +2,9 @@
 
 Nothing here imports Django (nor does ``sheets``, for fixed-layout documents): the worker is
 started by ``multiprocessing`` and must stay small. It renders only our own templates' HTML and
-our sheets, and its URL fetcher reaches nothing but ``data:`` URLs and our
-static files: no ``file://``, no network, so a value that slipped into a template cannot make the
-renderer read the disk or call out.
+our sheets, and its URL fetcher reaches nothing but ``data:`` URLs and our static files: no
+``file://``, no network, so a value that slipped into a template cannot make the renderer read the
+disk or call out.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import contextlib
 import mimetypes
 import resource
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-if TYPE_CHECKING:
-    from documents.sheets import Sheet
+from documents import sheets
+from documents.sheets import Sheet, TooManyPages
 
 STATIC_BASE = "https://seu-static.invalid/static/"
 
@@ -27,9 +26,7 @@ _static_roots: list[Path] = []
 # Our templates declare no @font-face, so nothing of one document leaks into the next.
 _font_config: object = None
 
-
-class TooManyPages(Exception):
-    pass
+__all__ = ["TooManyPages", "init_worker", "ready", "render", "render_sheet"]
 
 
 def init_worker(memory_mb: int, static_roots: list[str]) -> None:
@@ -37,8 +34,6 @@ def init_worker(memory_mb: int, static_roots: list[str]) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _static_roots[:] = [Path(root).resolve() for root in static_roots]
     import weasyprint  # noqa: F401  (import once, before the first document)
-
-    from documents import sheets
 
     _fonts()
     # Without its fonts a sheet cannot be drawn (the system check says so at start-up); the HTML
@@ -85,12 +80,7 @@ def _fonts() -> object:
 
 
 def render_sheet(sheet: Sheet, max_pages: int) -> bytes:
-    from documents import sheets
-
-    try:
-        return sheets.draw(sheet, max_pages=max_pages)
-    except sheets.TooManyPages as error:
-        raise TooManyPages(*error.args) from None
+    return sheets.draw(sheet, max_pages=max_pages)
 
 
 def render(html: str, max_pages: int) -> bytes:

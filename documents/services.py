@@ -1,8 +1,9 @@
 """Use cases of the document pipeline: issue (render -> store -> seal), timestamp, verify.
 
-Every document the town hall issues goes through ``issue_document``: receipts, notification
-evidence, exposure certificates, case indexes, certificates and authentic copies alike (DESIGN
-"Documents and trust").
+Every document the town hall issues goes through ``render_document`` (HTML, WeasyPrint) or
+``render_sheet`` (the registry receipt's fixed layout, ReportLab), then ``seal_rendered`` and
+``record_document``; ``issue_document`` does all three for an HTML document. The registry takes
+the steps apart to render its receipt before the book's lock (DESIGN "Documents and trust").
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from documents import rendering, sealing, sheets, trust, verification_code
 from documents.models import Blob, Document, DocumentVersion, SealCertificate
 from seu import caching, calendar, throttle
 from seu.errors import NotFound, RateLimited
-from seu.models import Organ
+from seu.models import Organ, TownHall
 
 logger = logging.getLogger(__name__)
 security_log = logging.getLogger("seu.security")
@@ -43,11 +44,8 @@ def verification_url(csv: str) -> str:
 
 
 def qr_data_uri(url: str) -> str:
-    """The QR code of ``url`` as a PNG (printed with ``image-rendering: pixelated``).
-
-    PNG rather than SVG: WeasyPrint
-    embeds a small PNG as it is, but parses and draws an SVG path of some 600 segments.
-    """
+    """The QR code of ``url`` as a PNG (printed with ``image-rendering: pixelated``): WeasyPrint
+    embeds a small PNG as it is, but parses and draws an SVG path of some 600 segments."""
     return sheets.qr_code(url).png_data_uri(scale=4, border=2)
 
 
@@ -162,6 +160,17 @@ class PreparedDocument:
     issued_at: dt.datetime
 
 
+def _verification_page() -> str:
+    """Where a reader types the CSV printed on a document."""
+    return settings.SEU_BASE_URL + reverse("documents:verify")
+
+
+def _rendered(*, csv: str, pdf: bytes, now: dt.datetime, town_hall: TownHall) -> RenderedDocument:
+    return RenderedDocument(
+        csv=csv, pdf=pdf, issued_at=now, location=town_hall.municipality or town_hall.name
+    )
+
+
 def render_document(
     *,
     template_name: str,
@@ -186,23 +195,22 @@ def render_document(
             "verification_url": url,
             # Kept on one line: a reader types it from the paper.
             "verification_base_url": format_html(
-                '<span class="url">{}</span>', settings.SEU_BASE_URL + reverse("documents:verify")
+                '<span class="url">{}</span>', _verification_page()
             ),
             "qr_code": qr_data_uri(url),
             "issued_at": now,
         },
         language,
     )
-    return RenderedDocument(
-        csv=csv, pdf=pdf, issued_at=now, location=town_hall.municipality or town_hall.name
-    )
+    return _rendered(csv=csv, pdf=pdf, now=now, town_hall=town_hall)
 
 
 def render_sheet(
     *, sheet: sheets.Sheet, organ: Organ | None, language: str, now: dt.datetime
 ) -> RenderedDocument:
     """Lay out a fixed-layout document (``sheets``: the registry receipt) with the issuer, CSV and
-    QR code every document carries, touching no database row."""
+    QR code every document carries (the same texts as ``documents/pdf/base.html``), touching no
+    database row."""
     csv = verification_code.new_code()
     town_hall = caching.town_hall()
     with translation.override(language):
@@ -214,7 +222,7 @@ def render_sheet(
                     "Podeu comprovar l'autenticitat i la integritat d'aquest document a "
                     "%(verification_base_url)s"
                 )
-                % {"verification_base_url": settings.SEU_BASE_URL + reverse("documents:verify")}
+                % {"verification_base_url": _verification_page()}
             ),
             verification_url=verification_url(csv),
             sealed_by=str(
@@ -227,9 +235,7 @@ def render_sheet(
         )
     issuer = f"{town_hall.name} — {organ.name}" if organ else town_hall.name
     pdf = rendering.sheet_to_pdf(sheet.with_issuer(issuer, footer))
-    return RenderedDocument(
-        csv=csv, pdf=pdf, issued_at=now, location=town_hall.municipality or town_hall.name
-    )
+    return _rendered(csv=csv, pdf=pdf, now=now, town_hall=town_hall)
 
 
 def seal_rendered(
@@ -238,28 +244,6 @@ def seal_rendered(
     """Seal a rendered document, with ``stamp`` printed on its first page in the same update."""
     sealed = sealing.seal_pdf(rendered.pdf, reason=reason, location=rendered.location, stamp=stamp)
     return PreparedDocument(csv=rendered.csv, sealed_pdf=sealed, issued_at=rendered.issued_at)
-
-
-def prepare_document(
-    *,
-    template_name: str,
-    context: dict[str, Any],
-    title: str,
-    organ: Organ | None,
-    language: str,
-    now: dt.datetime,
-) -> PreparedDocument:
-    """Render and seal, touching no database row: callers may do it before opening a
-    transaction, keeping row locks short."""
-    rendered = render_document(
-        template_name=template_name,
-        context=context,
-        title=title,
-        organ=organ,
-        language=language,
-        now=now,
-    )
-    return seal_rendered(rendered, reason=str(title))
 
 
 # Inside a caller's transaction no savepoint of its own: a failure here fails the caller's whole
@@ -324,10 +308,10 @@ def issue_document(
 ) -> Document:
     """Render, seal and record a document; its timestamp follows asynchronously.
 
-    When called inside a transaction (a registry entry and its receipt), the document is recorded
-    in it and its timestamp task is queued only if that transaction commits.
+    When called inside a transaction (an edict's publication), the document is recorded in it and
+    its timestamp task is queued only if that transaction commits.
     """
-    prepared = prepare_document(
+    rendered = render_document(
         template_name=template_name,
         context=context,
         title=title,
@@ -336,7 +320,7 @@ def issue_document(
         now=now or calendar.now(),
     )
     return record_document(
-        prepared=prepared,
+        prepared=seal_rendered(rendered, reason=str(title)),
         kind=kind,
         title=title,
         organ=organ,

@@ -112,7 +112,8 @@ class Sheet:
 
 
 class TooManyPages(Exception):
-    pass
+    """More pages than the renderer allows (``PDF_RENDER_MAX_PAGES``), of a sheet or an HTML
+    document alike (``pdf_worker``)."""
 
 
 def qr_code(url: str) -> segno.QRCode:
