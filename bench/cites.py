@@ -7,7 +7,7 @@ booking form, and book a time with a NIF of their own (the CSRF token taken from
 gunicorn on PostgreSQL. A booking that loses its place to another client ("choose another time")
 still counts as a request; the number of such answers is printed.
 
-    .venv/bin/python bench/cites.py [--clients 20] [--per-client 5] [--workers N]
+    .venv/bin/python bench/cites.py [--clients 20] [--per-client 5] [--workers N] [--threads N]
 
 Uses its own PostgreSQL database, ``seu_bench_cites`` (recreated at each run), files under
 var/bench-cites and Redis database 13 (``REDIS_URL``). Target: availability p95 under 150 ms. The
@@ -32,10 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    add_gunicorn_arguments,
     percentile,
     prepare_django,
-    production_threads,
-    production_workers,
     recreate_database,
     running_gunicorn,
 )
@@ -164,14 +163,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--per-client", type=int, default=5)
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=production_workers(),
-        help="gunicorn worker processes (default: as deploy/gunicorn.conf.py, 2 x CPUs + 1)",
-    )
+    add_gunicorn_arguments(parser)
     arguments = parser.parse_args()
-    threads = production_threads()
+    threads = arguments.threads
 
     recreate_database(BENCH_DATABASE)
     VAR_DIR.mkdir(parents=True, exist_ok=True)

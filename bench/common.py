@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import socket
@@ -77,6 +78,22 @@ def production_workers() -> int:
 def production_threads() -> int:
     """The threads per worker deploy/gunicorn.conf.py starts."""
     return int(_production_config()["threads"])  # type: ignore[call-overload]
+
+
+def add_gunicorn_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--workers`` and ``--threads``, by default what production starts on this machine."""
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=production_workers(),
+        help="gunicorn worker processes (default: as deploy/gunicorn.conf.py, 2 x CPUs + 1)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=production_threads(),
+        help="threads per worker (default: as deploy/gunicorn.conf.py)",
+    )
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ counter lock (from taking the number to the commit: receipt rendering, sealing a
 which bounds the throughput of any number of submitters, and the CPU time the server spent per
 entry, which bounds the throughput of two cores.
 
-    .venv/bin/python bench/registry.py [--clients 20] [--per-client 5] [--workers N]
+    .venv/bin/python bench/registry.py [--clients 20] [--per-client 5] [--workers N] [--threads N]
 
 Uses its own PostgreSQL database, ``seu_bench_registry`` (recreated at each run), files under
 var/bench-registry and Redis database 11 (``REDIS_URL``). Targets: p95 under 1 s at 20 concurrent
@@ -38,10 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    add_gunicorn_arguments,
     percentile,
     prepare_django,
-    production_threads,
-    production_workers,
     recreate_database,
     running_gunicorn,
 )
@@ -294,18 +293,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=20, help="concurrent submitters")
     parser.add_argument("--per-client", type=int, default=5, help="entries each submitter files")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=production_workers(),
-        help="gunicorn worker processes (default: as deploy/gunicorn.conf.py, 2 x CPUs + 1)",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=production_threads(),
-        help="threads per worker (default: as deploy/gunicorn.conf.py)",
-    )
+    add_gunicorn_arguments(parser)
     parser.add_argument("--size-mb", type=float, default=1.0, help="size of each attachment")
     arguments = parser.parse_args()
     threads = arguments.threads

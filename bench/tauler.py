@@ -6,7 +6,7 @@ With 10,000 edicts in the database (500 on display, the rest expired), N concurr
 Atom feed, and, as the baseline in the same run, the minimal Django view ``/health/`` (through the
 same middleware, no database), all through gunicorn on PostgreSQL.
 
-    .venv/bin/python bench/tauler.py [--clients 20] [--requests 2000] [--workers N]
+    .venv/bin/python bench/tauler.py [--clients 20] [--requests 2000] [--workers N] [--threads N]
 
 Uses its own PostgreSQL database, ``seu_bench_tauler`` (recreated at each run), files under
 var/bench-tauler and Redis database 14 (``REDIS_URL``). Targets: each page at least 50% of the
@@ -30,10 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    add_gunicorn_arguments,
     percentile,
     prepare_django,
-    production_threads,
-    production_workers,
     recreate_database,
     running_gunicorn,
 )
@@ -141,14 +140,9 @@ def main() -> None:
         default=2000,
         help="per page: at about 1,000 requests/s, fewer give a figure of a fraction of a second",
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=production_workers(),
-        help="gunicorn worker processes (default: as deploy/gunicorn.conf.py, 2 x CPUs + 1)",
-    )
+    add_gunicorn_arguments(parser)
     arguments = parser.parse_args()
-    threads = production_threads()
+    threads = arguments.threads
 
     recreate_database(BENCH_DATABASE)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
