@@ -237,6 +237,7 @@ X_FRAME_OPTIONS = "DENY"
 # nginx always overwrites X-Forwarded-Proto; the app is never reachable except through it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "seu.error_views.csrf_failure"
 
 # Addresses of the reverse proxies whose forwarded headers we believe (client address, request
 # start). A request from anywhere else has those headers ignored: a forged header changes nothing.

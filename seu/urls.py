@@ -33,3 +33,7 @@ urlpatterns += i18n_patterns(
     path("<slug:slug>/", views.section, name="section"),
     prefix_default_language=False,
 )
+
+# Requests refused before a view runs get the portal's page in the person's language.
+handler400 = "seu.error_views.bad_request"
+handler403 = "seu.error_views.permission_denied"
