@@ -20,6 +20,7 @@ from cites import selectors, services
 from cites.forms import OutcomeForm
 from cites.models import Appointment, ClosedDay, OutgoingEmail, Service, Slot
 from seu import calendar
+from seu.errors import InvalidInput
 
 PERMISSION = "cites.run_office"
 
@@ -222,7 +223,7 @@ class AppointmentAdmin(OfficeAdminMixin, admin.ModelAdmin[Appointment]):
                     slot = get_object_or_404(Slot, service=service, starts_at=starts_at)
                     services.reopen_slot(slot=slot, acting_user=request.user)  # type: ignore[arg-type]
                     messages.success(request, gettext("S'ha tornat a obrir la franja."))
-        except services.AppointmentError as error:
+        except InvalidInput as error:
             messages.error(request, str(error))
         except ValueError:
             messages.error(request, gettext("Dades no vàlides."))

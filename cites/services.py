@@ -30,6 +30,8 @@ from cites import caching, selectors
 from cites.models import Appointment, AppointmentTransition, ClosedDay, OutgoingEmail, Service, Slot
 from seu import caching as seu_caching
 from seu import calendar
+from seu.core.sweeps import claim_due
+from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput
 from seu.models import TownHall
 
@@ -37,15 +39,27 @@ logger = logging.getLogger(__name__)
 
 State = Appointment.State
 
-TRANSITIONS: dict[str, set[str]] = {
-    "": {State.PENDING},
-    State.PENDING: {State.CONFIRMED, State.CANCELLED, State.EXPIRED, State.ATTENDED, State.NO_SHOW},
-    State.CONFIRMED: {State.CANCELLED, State.ATTENDED, State.NO_SHOW},
-    State.ATTENDED: set(),
-    State.NO_SHOW: set(),
-    State.CANCELLED: set(),
-    State.EXPIRED: set(),
-}
+WORKFLOW = Workflow(
+    transitions={
+        "": {State.PENDING},
+        State.PENDING: {
+            State.CONFIRMED,
+            State.CANCELLED,
+            State.EXPIRED,
+            State.ATTENDED,
+            State.NO_SHOW,
+        },
+        State.CONFIRMED: {State.CANCELLED, State.ATTENDED, State.NO_SHOW},
+        State.ATTENDED: set(),
+        State.NO_SHOW: set(),
+        State.CANCELLED: set(),
+        State.EXPIRED: set(),
+    },
+    log_model=AppointmentTransition,
+    subject_field="appointment",
+    message=_("Aquesta cita no pot passar de «%(from)s» a «%(to)s»."),
+    reason_max_length=200,
+)
 
 CONFIRM_SALT = "cites.confirm"
 MANAGE_SALT = "cites.manage"
@@ -137,10 +151,6 @@ class ExpiredLink(AppointmentError):
         super().__init__(
             _("Aquest enllaç ha caducat. Si encara necessitau cita, demanau-ne una de nova.")
         )
-
-
-class InvalidTransition(AppointmentError):
-    code = "invalid_transition"
 
 
 class MissingAttendanceData(AppointmentError):
@@ -346,33 +356,6 @@ def deliver_pending_emails(*, now: dt.datetime | None = None, limit: int = 200) 
 # --- State changes -------------------------------------------------------------------------------
 
 
-def _transition(
-    appointment: Appointment,
-    to_state: str,
-    *,
-    at: dt.datetime,
-    actor: AbstractBaseUser | None = None,
-    reason: str = "",
-) -> None:
-    from_state = appointment.state if appointment.pk else ""
-    if to_state not in TRANSITIONS[from_state or ""]:
-        raise InvalidTransition(
-            _("Aquesta cita no pot passar de «%(from)s» a «%(to)s».")
-            % {"from": from_state, "to": to_state}
-        )
-    appointment.state = to_state
-    if appointment.pk:
-        appointment.save(update_fields=["state"])
-    AppointmentTransition.objects.create(
-        appointment=appointment,
-        from_state=from_state,
-        to_state=to_state,
-        at=at,
-        actor_id=actor.pk if actor else None,
-        reason=reason[:200],
-    )
-
-
 def _lock_slot(service: Service, starts_at: dt.datetime) -> Slot:
     """The slot row, created if missing, locked until the transaction ends."""
     slots = Slot.objects.select_for_update()
@@ -455,9 +438,7 @@ def book_appointment(
         # No savepoint around the insert: nothing more is run in this transaction, and leaving
         # this function rolls it back (or rolls back to its savepoint, when called inside one).
         raise AlreadyBooked() from error
-    AppointmentTransition.objects.create(
-        appointment=appointment, from_state="", to_state=State.PENDING, at=now, reason="booked"
-    )
+    WORKFLOW.start(appointment, at=now, reason="booked")
     _queue_email(appointment, OutgoingEmail.Kind.REQUEST, now=now)
     return appointment
 
@@ -481,7 +462,7 @@ def confirm_appointment(*, appointment: Appointment, now: dt.datetime | None = N
         raise NotActive()
     locked.confirmed_at = now
     locked.save(update_fields=["confirmed_at"])
-    _transition(locked, State.CONFIRMED, at=now, reason="confirmed by e-mail link")
+    WORKFLOW.move(locked, State.CONFIRMED, at=now, reason="confirmed by e-mail link")
     _queue_email(locked, OutgoingEmail.Kind.CONFIRMED, now=now, with_ics=True)
     return locked
 
@@ -505,7 +486,7 @@ def cancel_appointment(
         return locked
     if not locked.is_active or (acting_user is None and locked.starts_at <= now):
         raise NotActive()
-    _transition(
+    WORKFLOW.move(
         locked,
         State.CANCELLED,
         at=now,
@@ -543,9 +524,7 @@ def change_appointment(
     locked.version += 1
     locked.reminder_sent_at = None
     locked.save(update_fields=["slot", "starts_at", "version", "reminder_sent_at"])
-    AppointmentTransition.objects.create(
-        appointment=locked, from_state=locked.state, to_state=locked.state, at=now, reason="moved"
-    )
+    WORKFLOW.note(locked, at=now, reason="moved")
     kind = (
         OutgoingEmail.Kind.CONFIRMED
         if locked.state == State.CONFIRMED
@@ -588,7 +567,7 @@ def record_outcome(
         locked.save(update_fields=["identity_document", "accredited_request_code"])
     elif outcome != State.NO_SHOW:
         raise InvalidTransition(_("Resultat desconegut."))
-    _transition(locked, outcome, at=now, actor=acting_user, reason="recorded at the office")
+    WORKFLOW.move(locked, outcome, at=now, actor=acting_user, reason="recorded at the office")
     return locked
 
 
@@ -633,13 +612,13 @@ def release_unconfirmed(*, now: dt.datetime | None = None, batch: int = 500) -> 
     now = now or calendar.now()
     released = 0
     with transaction.atomic():
-        due = list(
-            Appointment.objects.select_for_update(skip_locked=True)
-            .filter(state=State.PENDING, confirm_by__lt=now)
-            .order_by("confirm_by")[:batch]
+        due = claim_due(
+            Appointment.objects.filter(state=State.PENDING, confirm_by__lt=now),
+            order_by=["confirm_by"],
+            limit=batch,
         )
         for appointment in due:
-            _transition(appointment, State.EXPIRED, at=now, reason="not confirmed in time")
+            WORKFLOW.move(appointment, State.EXPIRED, at=now, reason="not confirmed in time")
             released += 1
     return released
 
@@ -652,16 +631,15 @@ def send_reminders(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     until = calendar.end_of_day(tomorrow)
     sent = 0
     with transaction.atomic():
-        due = list(
-            Appointment.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("service")
-            .filter(
+        due = claim_due(
+            Appointment.objects.select_related("service").filter(
                 state=State.CONFIRMED,
                 reminder_sent_at__isnull=True,
                 starts_at__gt=now,
                 starts_at__lt=until,
-            )
-            .order_by("starts_at")[:batch]
+            ),
+            order_by=["starts_at"],
+            limit=batch,
         )
         for appointment in due:
             appointment.reminder_sent_at = now
@@ -680,11 +658,14 @@ def erase_personal_data(*, now: dt.datetime | None = None, batch: int = 1000) ->
     now = now or calendar.now()
     limit = now - dt.timedelta(days=settings.CITES_RETENTION_DAYS)
     with transaction.atomic():
-        ids = list(
-            Appointment.objects.select_for_update(skip_locked=True)
-            .filter(erased_at__isnull=True, starts_at__lt=limit)
-            .values_list("pk", flat=True)[:batch]
-        )
+        ids = [
+            appointment.pk
+            for appointment in claim_due(
+                Appointment.objects.filter(erased_at__isnull=True, starts_at__lt=limit).only("pk"),
+                order_by=["starts_at"],
+                limit=batch,
+            )
+        ]
         Appointment.objects.filter(pk__in=ids).update(
             erased_at=now, accredited_request_code="", **dict.fromkeys(PERSONAL_FIELDS, "")
         )

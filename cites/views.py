@@ -21,6 +21,7 @@ from cites.forms import BookingForm, TimeChoiceForm
 from cites.models import Appointment, Service
 from seu import calendar, throttle
 from seu.calendar import SEU_TZ
+from seu.errors import InvalidInput
 from seu.net import client_ip
 
 BOOKING_SCOPE = "cites-bookings"
@@ -136,7 +137,7 @@ def book(request: HttpRequest, service: str, day: str) -> HttpResponse:
                 )
             except services.AlreadyBooked as error:
                 form.add_error("nif", str(error))
-            except services.AppointmentError as error:
+            except InvalidInput as error:
                 form.add_error("time", str(error))
             except ValueError:
                 form.add_error("time", str(services.SlotNotOffered()))
@@ -160,7 +161,7 @@ def requested(request: HttpRequest) -> HttpResponse:
     return render(request, "cites/requested.html", {"minutes": settings.CITES_CONFIRMATION_MINUTES})
 
 
-def _link_error(request: HttpRequest, error: services.AppointmentError) -> HttpResponse:
+def _link_error(request: HttpRequest, error: InvalidInput) -> HttpResponse:
     status = 410 if isinstance(error, services.ExpiredLink) else 400
     return render(request, "cites/link_error.html", {"error": error}, status=status)
 
@@ -170,13 +171,13 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     # Confirmation is a POST: mail scanners that open links must not confirm for the person.
     try:
         appointment = services.read_link_token(token, salt=services.CONFIRM_SALT)
-    except services.AppointmentError as link_error:
+    except InvalidInput as link_error:
         return _link_error(request, link_error)
-    error: services.AppointmentError | None = None
+    error: InvalidInput | None = None
     if request.method == "POST":
         try:
             appointment = services.confirm_appointment(appointment=appointment)
-        except services.AppointmentError as failure:
+        except InvalidInput as failure:
             error = failure
         else:
             return HttpResponseRedirect(
@@ -201,13 +202,13 @@ def _details(appointment: Appointment) -> dict[str, object]:
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     try:
         appointment = services.read_link_token(token, salt=services.MANAGE_SALT)
-    except services.AppointmentError as link_error:
+    except InvalidInput as link_error:
         return _link_error(request, link_error)
-    error: services.AppointmentError | None = None
+    error: InvalidInput | None = None
     if request.method == "POST":
         try:
             appointment = services.cancel_appointment(appointment=appointment)
-        except services.AppointmentError as failure:
+        except InvalidInput as failure:
             error = failure
         else:
             return HttpResponseRedirect(reverse("cites:manage", args=[token]) + "?anullada=1")
@@ -227,7 +228,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 def change_days(request: HttpRequest, token: str) -> HttpResponse:
     try:
         appointment = services.read_link_token(token, salt=services.MANAGE_SALT)
-    except services.AppointmentError as error:
+    except InvalidInput as error:
         return _link_error(request, error)
     available = selectors.availability(appointment.service, now=calendar.now())
     context = {
@@ -242,7 +243,7 @@ def change_days(request: HttpRequest, token: str) -> HttpResponse:
 def change_time(request: HttpRequest, token: str, day: str) -> HttpResponse:
     try:
         appointment = services.read_link_token(token, salt=services.MANAGE_SALT)
-    except services.AppointmentError as error:
+    except InvalidInput as error:
         return _link_error(request, error)
     date = _day(day)
     times = _times_of(appointment.service, date)
@@ -252,7 +253,7 @@ def change_time(request: HttpRequest, token: str, day: str) -> HttpResponse:
             services.change_appointment(
                 appointment=appointment, starts_at=_starts_at(date, form.cleaned_data["time"])
             )
-        except services.AppointmentError as error:
+        except InvalidInput as error:
             form.add_error("time", str(error))
         else:
             return HttpResponseRedirect(reverse("cites:manage", args=[token]) + "?canviada=1")

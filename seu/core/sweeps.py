@@ -1,0 +1,34 @@
+"""How beat sweeps take their due rows (DESIGN "Background work").
+
+``claim_due`` locks up to ``limit`` due rows with ``SELECT … FOR UPDATE SKIP LOCKED``: a second
+sweeper running at the same time takes other rows (or none) instead of waiting and acting twice.
+The caller then changes each row's state conditionally (``Workflow.move``), so a row whose state
+changed since it was read is left alone even where the lock is a no-op (SQLite). A missed beat is
+caught up by the next run: due means "deadline passed", never "deadline is now".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from django.db import models, transaction
+
+M = TypeVar("M", bound=models.Model)
+
+
+def claim_due(
+    queryset: models.QuerySet[M],
+    *,
+    order_by: Sequence[str],
+    limit: int,
+    of: Sequence[str] = ("self",),
+) -> list[M]:
+    """Lock and return up to ``limit`` rows of ``queryset`` (already filtered to what is due, on
+    an indexed deadline column) in ``order_by`` order, skipping rows another transaction holds.
+    Call it inside the transaction that acts on the rows."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("claim_due outside a transaction would release its locks at once")
+    return list(
+        queryset.select_for_update(skip_locked=True, of=tuple(of)).order_by(*order_by)[:limit]
+    )
