@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from documents import services
-from documents.models import Document, DocumentVersion, SealCertificate
+from documents.models import Document, DocumentVersion, IntegrityIncident, SealCertificate
 from seu.errors import SeuError
 from seu.models import Organ
 
@@ -24,7 +24,18 @@ class TestDocumentForm(forms.Form):
 
 class VersionInline(admin.TabularInline[DocumentVersion, Document]):
     model = DocumentVersion
-    fields = ("number", "stage", "blob", "created_at")
+    fields = ("number", "stage", "blob", "created_at", "integrity_checked_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        return False
+
+
+class IntegrityIncidentInline(admin.TabularInline[IntegrityIncident, Document]):
+    model = IntegrityIncident
+    fields = ("reason", "version", "detected_by", "detected_at", "resolved_at", "detail")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -39,7 +50,7 @@ class DocumentAdmin(admin.ModelAdmin[Document]):
     list_filter = ["kind", "timestamp_state", "organ"]
     search_fields = ["csv", "title"]
     date_hierarchy = "issued_at"
-    inlines = [VersionInline]
+    inlines = [VersionInline, IntegrityIncidentInline]
     readonly_fields = [f.name for f in Document._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -103,4 +114,42 @@ class SealCertificateAdmin(admin.ModelAdmin[SealCertificate]):
     readonly_fields = [f.name for f in SealCertificate._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(IntegrityIncident)
+class IntegrityIncidentAdmin(admin.ModelAdmin[IntegrityIncident]):
+    """Stored documents found not to be what was sealed (``services.check_stored_documents``
+    and every verification or download): evidence, so read-only. An incident closes when the
+    sweep finds the file matching again, once it is restored from a backup."""
+
+    list_display = [
+        "detected_at",
+        "document_csv",
+        "reason",
+        "detected_by",
+        "resolved_at",
+    ]
+    list_filter = ["reason", "detected_by", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["document__csv", "document__title", "expected_sha256", "found_sha256"]
+    date_hierarchy = "detected_at"
+    list_select_related = ["document"]
+    readonly_fields = [f.name for f in IntegrityIncident._meta.fields]
+
+    @admin.display(description=_("CSV"), ordering="document__csv")
+    def document_csv(self, obj: IntegrityIncident) -> str:
+        url = reverse("admin:documents_document_change", args=[obj.document_id])
+        return format_html('<a href="{}">{}</a>', url, obj.document.csv_display)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: IntegrityIncident | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: IntegrityIncident | None = None
+    ) -> bool:
         return False

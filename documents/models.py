@@ -141,16 +141,35 @@ class Document(models.Model):
         return version
 
 
+class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
+    def integrity_due(self, *, checked_before: dt.datetime) -> DocumentVersionQuerySet:
+        """Versions whose stored bytes were never re-hashed, or not since ``checked_before``,
+        the longest unchecked first."""
+        return self.filter(
+            models.Q(integrity_checked_at__isnull=True)
+            | models.Q(integrity_checked_at__lt=checked_before)
+        ).order_by(models.F("integrity_checked_at").asc(nulls_first=True), "pk")
+
+
 class DocumentVersion(models.Model):
+    # Named by what the file holds: a seal (B-B), then a document timestamp (B-T). The files
+    # carry no revocation data, so nothing here is long-term validation (B-LT/B-LTA) until that
+    # is built and embedded.
     class Stage(models.TextChoices):
         SEALED = "sealed", _("segellat (PAdES B-B)")
-        TIMESTAMPED = "timestamped", _("amb segell de temps (PAdES B-T/LT)")
+        TIMESTAMPED = "timestamped", _("amb segell de temps (PAdES B-T)")
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("versió"))
     stage = models.CharField(_("etapa"), max_length=20, choices=Stage.choices)
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("creada"))
+    # When the integrity sweep last re-hashed the stored bytes (``check_stored_documents``).
+    integrity_checked_at = models.DateTimeField(
+        _("integritat comprovada el"), null=True, blank=True
+    )
+
+    objects = DocumentVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("versió")
@@ -158,6 +177,58 @@ class DocumentVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="document_version_unique")
         ]
+        indexes = [models.Index(fields=["integrity_checked_at"], name="doc_version_integrity")]
 
     def __str__(self) -> str:
         return f"{self.document_id} v{self.number}"
+
+
+class IntegrityIncident(models.Model):
+    """The stored bytes of a document version are not what was sealed (art. 10, 30.1): found by
+    a verification, a download or the periodic sweep. One open incident per version: it stays
+    open (and is not recorded again) until the sweep finds the bytes matching again."""
+
+    class Reason(models.TextChoices):
+        CONTENT_MISMATCH = "content_mismatch", _("el contingut no coincideix amb el segellat")
+        MISSING = "missing", _("el fitxer no es pot llegir")
+        WRONG_DOCUMENT = "wrong_document", _("el fitxer no porta el CSV del document")
+
+    class Channel(models.TextChoices):
+        VERIFICATION = "verification", _("verificació")
+        DOWNLOAD = "download", _("descàrrega")
+        SWEEP = "sweep", _("comprovació periòdica")
+
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        related_name="integrity_incidents",
+    )
+    version = models.ForeignKey(
+        DocumentVersion,
+        verbose_name=_("versió"),
+        on_delete=models.PROTECT,
+        related_name="integrity_incidents",
+    )
+    reason = models.CharField(_("motiu"), max_length=20, choices=Reason.choices)
+    expected_sha256 = models.CharField(_("SHA-256 segellat"), max_length=64)
+    found_sha256 = models.CharField(_("SHA-256 trobat"), max_length=64, blank=True)
+    detail = models.TextField(_("detall"))
+    detected_by = models.CharField(_("detectada per"), max_length=20, choices=Channel.choices)
+    detected_at = models.DateTimeField(_("detectada el"))
+    resolved_at = models.DateTimeField(_("resolta el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incidència d'integritat")
+        verbose_name_plural = _("incidències d'integritat")
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="integrity_incident_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} — {self.get_reason_display()}"

@@ -210,10 +210,19 @@ def _apply_stamp(writer: IncrementalPdfFileWriter, stamp: PageStamp) -> None:
     TextStamp(writer, style, text_params={"text": stamp.text}).apply(0, stamp.x, stamp.y)  # type: ignore[arg-type]
 
 
-def seal_pdf(pdf: bytes, *, reason: str, location: str, stamp: PageStamp | None = None) -> bytes:
+def seal_pdf(
+    pdf: bytes,
+    *,
+    reason: str,
+    location: str,
+    stamp: PageStamp | None = None,
+    contact_info: str | None = None,
+) -> bytes:
     """A PAdES baseline B-B seal over the whole PDF; the timestamp follows as a new version.
 
-    A ``stamp`` goes in the same incremental update, so the seal covers it."""
+    A ``stamp`` goes in the same incremental update, so the seal covers it. ``contact_info`` is
+    the document's verification address: in the signature dictionary, covered by the seal, it
+    binds the file to its CSV (``documents.integrity``)."""
     seal = get_seal()
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     if stamp is not None:
@@ -223,6 +232,7 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str, stamp: PageStamp | None 
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
         location=location,
+        contact_info=contact_info,
         md_algorithm="sha256",
     )
     signer = signers.PdfSigner(meta, signer=seal.signer)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,13 +24,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from documents import rendering, sealing, sheets, trust, verification_code
-from documents.models import Blob, Document, DocumentVersion, SealCertificate
+from documents import integrity, rendering, sealing, sheets, trust, verification_code
+from documents.models import Blob, Document, DocumentVersion, IntegrityIncident, SealCertificate
 from seu import caching, calendar, throttle
-from seu.errors import NotFound, RateLimited
+from seu.errors import NotFound, RateLimited, SeuError
 from seu.models import Organ, TownHall
 
 logger = logging.getLogger(__name__)
@@ -242,7 +244,13 @@ def seal_rendered(
     rendered: RenderedDocument, *, reason: str, stamp: sealing.PageStamp | None = None
 ) -> PreparedDocument:
     """Seal a rendered document, with ``stamp`` printed on its first page in the same update."""
-    sealed = sealing.seal_pdf(rendered.pdf, reason=reason, location=rendered.location, stamp=stamp)
+    sealed = sealing.seal_pdf(
+        rendered.pdf,
+        reason=reason,
+        location=rendered.location,
+        stamp=stamp,
+        contact_info=verification_url(rendered.csv),
+    )
     return PreparedDocument(csv=rendered.csv, sealed_pdf=sealed, issued_at=rendered.issued_at)
 
 
@@ -428,5 +436,228 @@ def find_document(*, text: str, address: str) -> Document:
     return document
 
 
-def verification_report(document: Document) -> trust.DocumentReport:
-    return trust.validate_pdf(document.current_version().blob.read())
+def verification_report(
+    document: Document, *, channel: str = IntegrityIncident.Channel.VERIFICATION
+) -> trust.DocumentReport:
+    """The signature report of the document's current version, once its stored bytes are shown
+    to be what was sealed (``checked_bytes``); if they are not, a report of that failure alone
+    (the signatures of other bytes say nothing of this document) and an incident."""
+    version = document.current_version()
+    data, failure, found = _read_checked(version)
+    if data is None or failure:
+        _integrity_failed(version=version, reason=failure, found=found, channel=channel)
+        return trust.DocumentReport(readable=data is not None, integrity_failure=failure)
+    report = trust.validate_pdf(data)
+    sealed = report.seal.contact_info if report.seal is not None else ""
+    if not integrity.carries_code(data, document.csv, sealed=sealed):
+        failure = IntegrityIncident.Reason.WRONG_DOCUMENT
+        _integrity_failed(version=version, reason=failure, found=found, channel=channel)
+        return trust.DocumentReport(integrity_failure=failure)
+    return report
+
+
+# --- Integrity of the stored bytes (art. 10, 30.1) ------------------------------------------------
+
+# How long a version's stored bytes go without being re-hashed by the sweep.
+INTEGRITY_RECHECK = dt.timedelta(days=1)
+
+INTEGRITY_MESSAGES: dict[str, Promise] = {
+    IntegrityIncident.Reason.CONTENT_MISMATCH: _(
+        "El fitxer que conserva l'Ajuntament no és el que es va segellar: el seu contingut ha "
+        "canviat."
+    ),
+    IntegrityIncident.Reason.MISSING: _("El fitxer que conserva l'Ajuntament no es pot llegir."),
+    IntegrityIncident.Reason.WRONG_DOCUMENT: _(
+        "El fitxer que conserva l'Ajuntament no porta el CSV d'aquest document: és el d'un altre."
+    ),
+}
+
+
+class IntegrityFailure(SeuError):
+    """The stored bytes of a document are not what was sealed: they are not served."""
+
+    code = "integrity_failure"
+    # Not the client's fault, but no 5xx either: the request is understood and refused for the
+    # state the stored file is in, until the town hall restores it (RFC 9110, 15.5.10).
+    http_status = 409
+
+    def __init__(self, *, reason: str) -> None:
+        super().__init__(
+            _(
+                "El fitxer que conserva l'Ajuntament no coincideix amb el que es va segellar, i "
+                "no us el podem lliurar com a original. L'Ajuntament n'ha estat avisat."
+            )
+        )
+        self.reason = reason
+
+
+def integrity_message(reason: str) -> str:
+    """What a reader is told when the stored bytes fail for ``reason``."""
+    return str(
+        INTEGRITY_MESSAGES.get(
+            reason, INTEGRITY_MESSAGES[IntegrityIncident.Reason.CONTENT_MISMATCH]
+        )
+    )
+
+
+def _read_checked(version: DocumentVersion) -> tuple[bytes | None, str, str]:
+    """(bytes, failure reason or "", their SHA-256) of ``version``'s stored file."""
+    try:
+        data = version.blob.read()
+    except (OSError, ValueError):
+        return None, IntegrityIncident.Reason.MISSING, ""
+    found = sealing.sha256_hex(data)
+    if found != version.blob_id:
+        return data, IntegrityIncident.Reason.CONTENT_MISMATCH, found
+    return data, "", found
+
+
+def checked_bytes(
+    *, document: Document, channel: str = IntegrityIncident.Channel.DOWNLOAD
+) -> bytes:
+    """The bytes of the document's current version, after checking that they are what was
+    sealed: their SHA-256 is the stored one, and they carry the document's CSV. Raises
+    ``IntegrityFailure`` (and records the incident) if not."""
+    version = document.current_version()
+    data, failure, found = _read_checked(version)
+    if data is not None and not failure and not integrity.carries_code(data, document.csv):
+        failure = IntegrityIncident.Reason.WRONG_DOCUMENT
+    if data is None or failure:
+        _integrity_failed(version=version, reason=failure, found=found, channel=channel)
+        raise IntegrityFailure(reason=failure)
+    return data
+
+
+def _integrity_failed(
+    *,
+    version: DocumentVersion,
+    reason: str,
+    found: str,
+    channel: str,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Record that ``version``'s stored bytes failed, once while the incident stays open, and
+    log it for security; returns True if the incident is new."""
+    now = now or calendar.now()
+    document = version.document
+    with translation.override(settings.LANGUAGE_CODE):  # staff's record, not the reader's language
+        detail = str(
+            _(
+                "Versió %(number)d del document %(csv)s: %(reason)s. SHA-256 segellat "
+                "%(expected)s, trobat %(found)s."
+            )
+            % {
+                "number": version.number,
+                "csv": document.csv_display,
+                "reason": IntegrityIncident.Reason(reason).label,
+                "expected": version.blob_id,
+                "found": found or _("(fitxer il·legible)"),
+            }
+        )
+    try:
+        with transaction.atomic():
+            incident, created = IntegrityIncident.objects.get_or_create(
+                version=version,
+                resolved_at=None,
+                defaults={
+                    "document": document,
+                    "reason": reason,
+                    "expected_sha256": version.blob_id,
+                    "found_sha256": found,
+                    "detail": detail,
+                    "detected_by": channel,
+                    "detected_at": now,
+                },
+            )
+    except IntegrityError:  # recorded by another request at the same moment
+        created = False
+    if created:
+        security_log.error(
+            "document integrity failure csv=%s version=%s reason=%s expected=%s found=%s "
+            "channel=%s incident=%s",
+            document.csv,
+            version.number,
+            reason,
+            version.blob_id,
+            found or "-",
+            channel,
+            incident.pk,
+        )
+    elif channel != IntegrityIncident.Channel.SWEEP:
+        security_log.warning(
+            "document with an open integrity incident read csv=%s version=%s reason=%s channel=%s",
+            document.csv,
+            version.number,
+            reason,
+            channel,
+        )
+    return created
+
+
+def _file_sha256(version: DocumentVersion) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with version.blob.file.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                digest.update(chunk)
+    except (OSError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def check_stored_documents(
+    *, now: dt.datetime | None = None, batch_size: int = 200, limit: int = 5000
+) -> int:
+    """Re-hash the stored bytes of every document version not re-hashed within
+    ``INTEGRITY_RECHECK`` (at most ``limit`` per run, the longest unchecked first, in batches
+    claimed with ``SKIP LOCKED`` so two sweepers share the work): a mismatch or a missing file
+    opens an incident, once while it stays open; bytes found matching again (restored from a
+    backup) close it. Returns how many versions failed."""
+    now = now or calendar.now()
+    failed = checked = 0
+    while checked < limit:
+        with transaction.atomic():
+            batch = list(
+                DocumentVersion.objects.integrity_due(checked_before=now - INTEGRITY_RECHECK)
+                .select_related("blob", "document")
+                .select_for_update(skip_locked=True, of=("self",))[
+                    : min(batch_size, limit - checked)
+                ]
+            )
+            if not batch:
+                break
+            for version in batch:
+                found = _file_sha256(version)
+                if found == version.blob_id:
+                    _close_incidents(version=version, now=now)
+                    continue
+                failed += 1
+                _integrity_failed(
+                    version=version,
+                    reason=IntegrityIncident.Reason.MISSING
+                    if found is None
+                    else IntegrityIncident.Reason.CONTENT_MISMATCH,
+                    found=found or "",
+                    channel=IntegrityIncident.Channel.SWEEP,
+                    now=now,
+                )
+            DocumentVersion.objects.filter(pk__in=[v.pk for v in batch]).update(
+                integrity_checked_at=now
+            )
+        checked += len(batch)
+    return failed
+
+
+def _close_incidents(*, version: DocumentVersion, now: dt.datetime) -> None:
+    # Only what a hash can settle: bytes of another document (WRONG_DOCUMENT) hash as stored.
+    closed = IntegrityIncident.objects.filter(
+        version=version,
+        resolved_at__isnull=True,
+        reason__in=[IntegrityIncident.Reason.CONTENT_MISMATCH, IntegrityIncident.Reason.MISSING],
+    ).update(resolved_at=now)
+    if closed:
+        security_log.warning(
+            "document integrity restored csv=%s version=%s",
+            version.document.csv,
+            version.number,
+        )

@@ -25,3 +25,9 @@ def sweep_pending_timestamps() -> int:
 @shared_task(ignore_result=True)
 def purge_orphan_blobs() -> int:
     return services.purge_orphan_blobs()
+
+
+@shared_task(ignore_result=True)
+def check_stored_documents() -> int:
+    """Re-hash the stored documents (art. 10, 30.1): runs from beat, like the board's own."""
+    return services.check_stored_documents()

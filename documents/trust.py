@@ -100,16 +100,40 @@ class SignatureReport:
     # Only timestamps and validation data were appended after this signature (pyHanko's
     # difference analysis), so the content it signed is what the file shows.
     only_permitted_changes_after: bool = False
+    # What pyHanko's difference analysis found after this signature: the name of its
+    # ``ModificationLevel`` (NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS, OTHER; "" when the
+    # analysis did not run), whether that agrees with the signature's DocMDP permissions, and
+    # what kind of content was added (``CHANGES``), for a reader to be told what changed.
+    modification_level: str = ""
+    docmdp_ok: bool | None = None
+    changes_after: tuple[str, ...] = ()
+    # The signature dictionary's /ContactInfo: on the town hall's seals, the document's
+    # verification address (``/verificar/<csv>/``), covered by the seal itself.
+    contact_info: str = ""
 
     @property
     def ok(self) -> bool:
         return self.intact and self.valid and self.trusted
+
+    @property
+    def unchanged_after(self) -> bool:
+        """The file is what this signature signed, give or take timestamps and validation
+        data: what its "Integritat" row may say in green."""
+        return (
+            self.intact
+            and self.valid
+            and self.only_permitted_changes_after
+            and self.docmdp_ok is not False
+        )
 
 
 @dataclass
 class DocumentReport:
     signatures: list[SignatureReport] = field(default_factory=list)
     readable: bool = True
+    # Set by ``documents.services`` when the stored bytes are not what was sealed (their SHA-256,
+    # the CSV they carry): an ``IntegrityIncident.Reason`` value; empty when they are.
+    integrity_failure: str = ""
 
     @property
     def seal(self) -> SignatureReport | None:
@@ -125,6 +149,7 @@ class DocumentReport:
         appended after the seal (the seal itself reports it as a permitted change)."""
         return (
             self.readable
+            and not self.integrity_failure
             and self.seal is not None
             and all(s.intact and s.valid for s in self.signatures)
             and all(s.only_permitted_changes_after for s in self.signatures)
@@ -146,6 +171,65 @@ def _permitted(status: object) -> bool:
     if coverage is not None and coverage.name == "ENTIRE_FILE":
         return True
     return level is not None and level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+
+
+# What may have been added after a signature, as ``SignatureReport.changes_after`` names it.
+CHANGES = ("form_fields", "annotations", "pages", "other")
+
+
+def _level_name(status: object) -> str:
+    level = getattr(status, "modification_level", None)
+    return level.name if level is not None else ""
+
+
+def _page_annotations(root: object) -> tuple[int, int, int]:
+    """(pages, annotations other than form widgets, form widgets) of the document at ``root``
+    (a catalogue as seen in one revision)."""
+    pages = annotations = widgets = 0
+    pending = [root["/Pages"]]  # type: ignore[index]
+    while pending:
+        node = pending.pop().get_object()
+        if "/Kids" in node:
+            pending.extend(node["/Kids"])
+            continue
+        pages += 1
+        # Not ``.get``: pyHanko's dictionaries resolve indirect references only through [].
+        for annotation in node["/Annots"] if "/Annots" in node else ():  # noqa: SIM401
+            annotation = annotation.get_object()
+            if "/Subtype" in annotation and annotation["/Subtype"] == "/Widget":
+                widgets += 1
+            else:
+                annotations += 1
+    return pages, annotations, widgets
+
+
+def _changes_after(reader: PdfFileReader, signature: object, status: object) -> tuple[str, ...]:
+    """What was added after ``signature``, comparing the revision it signed with the file: only
+    worked out when something beyond timestamps and validation data was (pyHanko's analysis
+    names a level, often OTHER, but not what changed)."""
+    if _whole(status) or _permitted(status):
+        return ()
+    try:
+        revision = signature.signed_revision  # type: ignore[attr-defined]
+        then = _page_annotations(reader.get_historical_root(revision))
+        now = _page_annotations(reader.root)
+    except Exception:
+        logger.warning("verification: could not compare revisions", exc_info=True)
+        return ("other",)
+    level = getattr(status, "modification_level", None)
+    found = []
+    if now[2] > then[2] or level == ModificationLevel.FORM_FILLING:
+        found.append("form_fields")
+    if now[1] > then[1] or level == ModificationLevel.ANNOTATIONS:
+        found.append("annotations")
+    if now[0] != then[0]:
+        found.append("pages")
+    return tuple(found) or ("other",)
+
+
+def _contact_info(signature: object) -> str:
+    sig_object = signature.sig_object  # type: ignore[attr-defined]
+    return str(sig_object["/ContactInfo"]) if "/ContactInfo" in sig_object else ""
 
 
 def validate_pdf(pdf: bytes) -> DocumentReport:
@@ -175,6 +259,9 @@ def validate_pdf(pdf: bytes) -> DocumentReport:
                         trusted=ts_status.trusted,
                         covers_whole_document=_whole(ts_status),
                         only_permitted_changes_after=_permitted(ts_status),
+                        modification_level=_level_name(ts_status),
+                        docmdp_ok=ts_status.docmdp_ok,
+                        changes_after=_changes_after(reader, signature, ts_status),
                         cert_not_before=cert.not_valid_before,
                         cert_not_after=cert.not_valid_after,
                         timestamp_at=ts_status.timestamp,
@@ -202,6 +289,10 @@ def validate_pdf(pdf: bytes) -> DocumentReport:
                     trusted=status.trusted,
                     covers_whole_document=_whole(status),
                     only_permitted_changes_after=_permitted(status),
+                    modification_level=_level_name(status),
+                    docmdp_ok=status.docmdp_ok,
+                    changes_after=_changes_after(reader, signature, status),
+                    contact_info=_contact_info(signature),
                     cert_not_before=cert.not_valid_before,
                     cert_not_after=cert.not_valid_after,
                     timestamp_at=ts.timestamp if ts else None,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from documents import services
 from documents.forms import VerifyForm
 from documents.models import Document, SealCertificate
-from seu.errors import NotFound, RateLimited
+from seu.errors import InvalidInput, NotFound, RateLimited
 from seu.net import client_ip
 
 
@@ -46,21 +46,17 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _lookup(request: HttpRequest, code: str) -> Document | HttpResponse:
+    """The document of a verification address (the QR code's, or a link), or the form with the
+    code as it came and the reason, as the form itself answers: a mistyped or malformed code
+    (400), an unknown one (404), too many failures (429)."""
     try:
         return services.find_document(text=code, address=client_ip(request))
-    except (RateLimited, NotFound) as exc:
-        form = VerifyForm(initial={"csv": code})
-        form.is_bound = False
-        status = exc.http_status
-        return render(
-            request, "documents/verify.html", {"form": form, "error": exc.message}, status=status
-        )
-    except services.verification_code.MalformedCode as exc:
+    except (InvalidInput, NotFound, RateLimited) as exc:
         return render(
             request,
             "documents/verify.html",
-            {"form": VerifyForm(), "error": exc.message},
-            status=400,
+            {"form": VerifyForm(initial={"csv": code}), "error": exc.message},
+            status=exc.http_status,
         )
 
 
@@ -71,11 +67,18 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return _verification_headers(found)
     report = services.verification_report(found)
-    versions = found.versions.select_related("blob").order_by("number")
+    versions = found.versions.order_by("number")
     response = render(
         request,
         "documents/report.html",
-        {"document": found, "report": report, "versions": versions},
+        {
+            "document": found,
+            "report": report,
+            "versions": versions,
+            "integrity_message": services.integrity_message(report.integrity_failure)
+            if report.integrity_failure
+            else "",
+        },
     )
     return _verification_headers(response)
 
@@ -86,8 +89,17 @@ def download(request: HttpRequest, code: str) -> HttpResponse:
     found = _lookup(request, code)
     if isinstance(found, HttpResponse):
         return _verification_headers(found)
-    version = found.current_version()
-    response = HttpResponse(version.blob.read(), content_type="application/pdf")
+    try:
+        data = services.checked_bytes(document=found)
+    except services.IntegrityFailure as exc:
+        response = render(
+            request,
+            "documents/integrity_failure.html",
+            {"document": found, "message": exc.message},
+            status=exc.http_status,
+        )
+        return _verification_headers(response)
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{found.csv}.pdf"'
     return _verification_headers(response)
 

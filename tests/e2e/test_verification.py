@@ -166,3 +166,53 @@ def test_staff_log_in_to_the_back_office_and_issue_a_test_document(
     # What the back-office issued, anyone can verify.
     browse.goto(f"/verificar/{document.csv}/")
     expect(page.get_by_role("heading", name="Document autèntic")).to_be_visible()
+
+
+def test_a_link_with_a_mistyped_code_explains_it_and_keeps_the_code(
+    browse: Browse, document: Document
+) -> None:
+    # A QR code read with one wrong symbol, or a link copied badly (issue #11, item 6).
+    page = browse.page
+    typed = verification_code.display(mistype(document.csv))
+    browse.goto(f"/es/verificar/{typed}/", status=400)
+    expect(page.get_by_role("alert")).to_contain_text("Este CSV no es correcto")
+    expect(page.get_by_label("Código seguro de verificación (CSV)")).to_have_value(typed)
+
+    # Corrected in the field, it verifies.
+    browse.submit(
+        {"Código seguro de verificación (CSV)": document.csv_display},
+        page.get_by_role("button", name="Verificar"),
+    )
+    assert path_of(page.url) == f"/es/verificar/{document.csv}/"
+    expect(page.get_by_role("heading", name="Documento auténtico")).to_be_visible()
+
+
+def test_a_stored_file_replaced_on_disk_is_neither_verified_nor_served(
+    browse: Browse, document: Document, town_hall: TownHall
+) -> None:
+    # Another sealed document of the same pipeline copied over this one's stored file
+    # (issue #11, item 1).
+    other = off_the_browser_thread(
+        lambda: services.issue_document(
+            kind="test",
+            title="Un altre document",
+            template_name="documents/pdf/test_document.html",
+            context={"text": "y"},
+        )
+    )
+    stored = Path(document.current_version().blob.file.path)
+    stored.write_bytes(Path(other.current_version().blob.file.path).read_bytes())
+
+    page = browse.page
+    browse.goto(f"/verificar/{document.csv}/")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("El document no supera la verificació")
+    expect(alert).to_contain_text("no és el que es va segellar")
+    expect(page.get_by_role("heading", name="Document autèntic")).to_have_count(0)
+    expect(page.get_by_role("link", name="Descarrega el document original (PDF)")).to_have_count(0)
+
+    browse.goto(f"/verificar/{document.csv}/document.pdf", status=409)
+    expect(page.get_by_role("alert")).to_contain_text("no coincideix amb el que es va segellar")
+    expect(page.get_by_role("main")).not_to_contain_text(other.csv_display)
+    browse.click_and_wait(page.get_by_role("link", name="Torna a l'informe de verificació"))
+    assert path_of(page.url) == f"/verificar/{document.csv}/"
