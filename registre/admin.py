@@ -327,7 +327,7 @@ def _require(request: HttpRequest, action: str) -> None:
 
 
 def _local(instant: dt.datetime | None) -> str:
-    return calendar.to_local(instant).strftime("%d/%m/%Y %H:%M:%S") if instant else ""
+    return calendar.format_instant(instant)
 
 
 def _entry_url(entry: RegistryEntry) -> str:
@@ -466,17 +466,18 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
         ("effective_at", admin.DateFieldListFilter),
     ]
     date_hierarchy = "effective_at"
+    # The persons as each entry recorded them at filing (art. 33.f-g), not as they are now.
     search_fields = [
         "number",
-        "interested__nif",
-        "interested__given_name",
-        "interested__surnames",
-        "interested__legal_name",
-        "representative__nif",
+        "interested_nif",
+        "interested_given_name",
+        "interested_surnames",
+        "interested_legal_name",
+        "representative_nif",
         "addressee",
     ]
     search_help_text = _("Número de registre, o NIF/NIE o nom de la persona interessada.")
-    list_select_related = ["organ", "interested"]
+    list_select_related = ["organ"]
     list_per_page = 50
     inlines = [AttachmentInline, TransitionInline]
     actions = ["export_sicres"]
@@ -496,9 +497,7 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "organ", "interested", "representative", "receipt", "related_entry", "created_by"
-            )
+            .select_related("organ", "receipt", "related_entry", "created_by", "identification")
         )
 
     def get_search_results(
@@ -513,7 +512,7 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
             except ValidationError:  # not a NIF: the plain search stands
                 nif = ""
             if nif:
-                found = found | queryset.filter(Q(interested__nif=nif) | Q(representative__nif=nif))
+                found = found | queryset.filter(Q(interested_nif=nif) | Q(representative_nif=nif))
         return found, may_have_duplicates
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -528,7 +527,7 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
             ),
             (
                 _("Persones"),
-                {"fields": ["interested", "representative", "addressee"]},
+                {"fields": ["interested_display", "representative_display", "addressee"]},
             ),
             (
                 _("Contingut"),
@@ -536,7 +535,7 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
             ),
             (
                 _("Rebut i anotació"),
-                {"fields": ["receipt_links", "language", "created_by", "identification"]},
+                {"fields": ["receipt_links", "language", "created_by", "identification_display"]},
             ),
         ]
         if obj is not None and obj.state == RegistryEntry.State.NOT_ADMITTED:
@@ -549,7 +548,17 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
         return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["number_display", "presented", "effective", "registered", "due", "receipt_links"]
+        return [
+            "number_display",
+            "presented",
+            "effective",
+            "registered",
+            "due",
+            "receipt_links",
+            "interested_display",
+            "representative_display",
+            "identification_display",
+        ]
 
     # -- Columns ---------------------------------------------------------------------------------
 
@@ -574,9 +583,34 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
     def due(self, obj: RegistryEntry) -> str:
         return _local(obj.due_at) or "—"
 
+    # The persons as the entry recorded them at filing (art. 33.f-g), not their current data.
     @admin.display(description=_("persona interessada o destinatària"))
     def person_display(self, obj: RegistryEntry) -> str:
-        return str(obj.interested) if obj.interested else obj.addressee
+        party = obj.interested_party
+        return str(party) if party else obj.addressee
+
+    @admin.display(description=_("persona interessada"))
+    def interested_display(self, obj: RegistryEntry) -> str:
+        party = obj.interested_party
+        return str(party) if party else "—"
+
+    @admin.display(description=_("representant"))
+    def representative_display(self, obj: RegistryEntry) -> str:
+        party = obj.representative_party
+        return str(party) if party else "—"
+
+    @admin.display(description=_("identificació"))
+    def identification_display(self, obj: RegistryEntry) -> str:
+        # Method, level and instant; not the person's current name (it may differ from the
+        # entry's, above).
+        identification = obj.identification
+        if identification is None:
+            return "—"
+        return gettext("%(method)s, nivell %(level)s, %(at)s") % {
+            "method": identification.get_method_display(),
+            "level": identification.level.label,
+            "at": _local(identification.at),
+        }
 
     @admin.display(description=_("rebut"))
     def receipt_links(self, obj: RegistryEntry) -> str:

@@ -9,8 +9,13 @@ Who may call it, and what they see:
 - Staff, through their back-office session once its second factor was checked, with the same
   permissions.
 - A citizen identified in the seu (certificate or Cl@ve session) reads their own entries, as
-  interested person or representative (``RegistryEntry.objects.visible_to``). Anybody else's entry
-  is a 404, the same answer as a number that does not exist, so numbers cannot be probed.
+  interested person or representative, and those of the entity they act for, as in "La meva
+  carpeta" (``registre.selectors``). Anybody else's entry is a 404, the same answer as a number
+  that does not exist, so numbers cannot be probed. An entry filed in an earlier identification
+  needs the level personal data need (``identity.PERSONAL_DATA_LOA``, art. 8.2), the same as on
+  the web: below it the answer is a 403 with the code ``insufficient_level`` and a message saying
+  the level needed (the right person at too low a level is told how to get in, not misled by a
+  404); what the session filed itself it reads at any level (art. 33.f).
 - Anybody else: 401.
 
 Registry numbers contain slashes (``E/2026/000001``); in addresses they are written with hyphens,
@@ -31,6 +36,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -45,8 +51,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from documents import services as documents
-from registre import attachments, services
-from registre.models import Direction, RegistryEntry
+from registre import attachments, selectors, services
+from registre.models import Direction, Party, RegistryEntry
 from seu.errors import NotFound
 from seu.identity import PersonData, current_identification
 from seu.models import Identification, Organ
@@ -156,13 +162,23 @@ class CanReadEntries(BasePermission):
         )
 
 
+class CitizenReadsAtTheirLevel(BasePermission):
+    """A citizen's earlier entries need the level personal data need (art. 8.2), as on the web:
+    ``registre.selectors.check_may_read`` raises ``insufficient_level`` (403) below it."""
+
+    def has_object_permission(self, request: Request, view: object, obj: Any) -> bool:
+        if isinstance(request.auth, Identification):
+            selectors.check_may_read(request.auth, obj)
+        return True
+
+
 def entries_for(request: Request) -> QuerySet[RegistryEntry]:
     """The entries this caller may read: every lookup by number goes through here first."""
     entries = RegistryEntry.objects.filter(direction=Direction.IN, number__isnull=False)
     if _has_perm(request, VIEW_PERMISSION):
         return entries
     if isinstance(request.auth, Identification):
-        return entries.visible_to(request.auth.person)
+        return selectors.citizen_entries(request.auth)
     if _has_perm(request, ADD_PERMISSION):
         return entries.filter(created_by_id=request.user.pk)
     return entries.none()
@@ -313,6 +329,15 @@ class AttachmentSerializer(serializers.Serializer[Any]):
     sha256 = serializers.CharField()
 
 
+class PartySerializer(serializers.Serializer[Any]):
+    nif = serializers.CharField(help_text="NIF, NIE or CIF.")
+    kind = serializers.ChoiceField(choices=["natural", "legal"])
+    name = serializers.CharField(help_text="Name and surnames, or the company name.")
+    given_name = serializers.CharField(allow_blank=True)
+    surnames = serializers.CharField(allow_blank=True)
+    legal_name = serializers.CharField(allow_blank=True)
+
+
 class EntryStatusSerializer(serializers.Serializer[Any]):
     number = serializers.CharField(help_text="Registry number, E/<year>/<6 digits>.")
     reference = serializers.CharField(help_text="The number as written in addresses.")
@@ -320,6 +345,12 @@ class EntryStatusSerializer(serializers.Serializer[Any]):
     channel = serializers.ChoiceField(choices=RegistryEntry.Channel.choices)
     organ = serializers.CharField(help_text="Code of the addressed organ.")
     subject = serializers.CharField()
+    interested = PartySerializer(
+        allow_null=True, help_text="The interested person as recorded at filing (33.f-g)."
+    )
+    representative = PartySerializer(
+        allow_null=True, help_text="The representative as recorded at filing, if any."
+    )
     presented_at = serializers.DateTimeField(help_text="When the transmission began (33.i).")
     effective_at = serializers.DateTimeField(
         help_text="When it counts as filed: differs on a non-working day (33.h)."
@@ -334,6 +365,19 @@ class EntryStatusSerializer(serializers.Serializer[Any]):
     url = serializers.URLField(help_text="This entry's status in this API.")
 
 
+def party_data(party: Party | None) -> dict[str, Any] | None:
+    if party is None:
+        return None
+    return {
+        "nif": party.nif,
+        "kind": party.kind,
+        "name": party.display_name,
+        "given_name": party.given_name,
+        "surnames": party.surnames,
+        "legal_name": party.legal_name,
+    }
+
+
 def entry_data(request: Request, entry: RegistryEntry) -> dict[str, Any]:
     assert entry.number is not None and entry.receipt is not None
     reference = entry_reference(entry.number)
@@ -344,6 +388,9 @@ def entry_data(request: Request, entry: RegistryEntry) -> dict[str, Any]:
         "channel": entry.channel,
         "organ": entry.organ.code,
         "subject": entry.subject,
+        # As recorded at filing (art. 33.f-g), not the person's current data.
+        "interested": party_data(entry.interested_party),
+        "representative": party_data(entry.representative_party),
         "presented_at": entry.presented_at,
         "effective_at": entry.effective_at,
         "registered_at": entry.registered_at,
@@ -378,9 +425,35 @@ COMMON_ERRORS = {
     401: OpenApiResponse(description="No credentials (token, staff or citizen session)."),
     403: OpenApiResponse(description="Authenticated, without the needed permission."),
 }
+READ_ERRORS = {
+    **COMMON_ERRORS,
+    403: OpenApiResponse(
+        response=ErrorSerializer,
+        description=(
+            "Authenticated, without the needed permission; or a citizen session identified "
+            "below the level an earlier entry needs (code insufficient_level, art. 8.2): "
+            "identify again at the level the message names."
+        ),
+    ),
+    404: OpenApiResponse(response=ErrorSerializer, description="No such entry for you."),
+}
 
 
 # --- Views ---------------------------------------------------------------------------------------
+
+
+class RegistryAPIView(APIView):
+    """Answers in the caller's language: the language cookie of their seu session, else
+    ``Accept-Language`` (the API's addresses carry no language prefix, so the locale middleware
+    alone would always answer in Catalan)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        translation.activate(
+            translation.get_language_from_request(request._request, check_path=False)
+        )
+        request._request.LANGUAGE_CODE = translation.get_language()
+        super().initial(request, *args, **kwargs)
+
 
 # Citizens read their own entries; only service accounts and staff file.
 READ_AUTHENTICATION = [
@@ -391,7 +464,7 @@ READ_AUTHENTICATION = [
 FILE_AUTHENTICATION = [TokenAuthentication, StaffSessionAuthentication]
 
 
-class EntryCollectionView(APIView):
+class EntryCollectionView(RegistryAPIView):
     authentication_classes = FILE_AUTHENTICATION
     permission_classes = [CanFileEntries]
     parser_classes = [MultiPartParser, FormParser]
@@ -448,9 +521,9 @@ class EntryCollectionView(APIView):
         return Response(body, status=201, headers={"Location": body["url"]})
 
 
-class EntryDetailView(APIView):
+class EntryDetailView(RegistryAPIView):
     authentication_classes = READ_AUTHENTICATION
-    permission_classes = [CanReadEntries]
+    permission_classes = [CanReadEntries, CitizenReadsAtTheirLevel]
 
     @extend_schema(
         operation_id="registre_entrades_retrieve",
@@ -460,21 +533,18 @@ class EntryDetailView(APIView):
             "A citizen sees only their own entries; anybody else's is a 404."
         ),
         parameters=[NUMBER_PARAMETER],
-        responses={
-            200: EntryStatusSerializer,
-            **COMMON_ERRORS,
-            404: OpenApiResponse(response=ErrorSerializer, description="No such entry for you."),
-        },
+        responses={200: EntryStatusSerializer, **READ_ERRORS},
         tags=["registre"],
     )
     def get(self, request: Request, number: str) -> Response:
         entry = _entry_or_404(request, number)
+        self.check_object_permissions(request, entry)
         return Response(EntryStatusSerializer(entry_data(request, entry)).data)
 
 
-class EntryReceiptView(APIView):
+class EntryReceiptView(RegistryAPIView):
     authentication_classes = READ_AUTHENTICATION
-    permission_classes = [CanReadEntries]
+    permission_classes = [CanReadEntries, CitizenReadsAtTheirLevel]
 
     def perform_content_negotiation(
         self, request: Request, force: bool = False
@@ -494,16 +564,18 @@ class EntryReceiptView(APIView):
             (200, "application/pdf"): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="The sealed receipt."
             ),
-            **COMMON_ERRORS,
-            404: OpenApiResponse(response=ErrorSerializer, description="No such entry for you."),
+            **READ_ERRORS,
         },
         tags=["registre"],
     )
     def get(self, request: Request, number: str) -> HttpResponse:
         entry = _entry_or_404(request, number)
+        self.check_object_permissions(request, entry)
         assert entry.receipt is not None and entry.number is not None
-        version = entry.receipt.current_version()
-        response = HttpResponse(version.blob.read(), content_type="application/pdf")
+        # The bytes are checked against what was sealed: a replaced file is a 409, not served.
+        response = HttpResponse(
+            documents.checked_bytes(document=entry.receipt), content_type="application/pdf"
+        )
         filename = f"rebut-{entry_reference(entry.number)}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "private, no-store"

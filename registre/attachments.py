@@ -4,8 +4,10 @@ A file is recognised by what it contains, never by its name or by the content ty
 claims: PDF (and PDF/A), JPEG, PNG, ODT, DOCX, XML, and signed files (XAdES ``.xsig``, CAdES
 ``.csig``). Each is also opened with a library that reads that format, so a truncated or damaged
 file is refused instead of registered. The limits per file, per entry and on the number of files
-come from the settings and are shown in the form. A PDF's embedded signatures are reported (signed
-by whom, valid or not) so that the receipt can say so.
+come from the settings and are shown in the form. A PDF with active content (JavaScript, an action
+that launches a program, embedded files) is refused. The signatures in a signed PDF, CAdES or XAdES
+file are checked against the accepted citizen issuers (``documents.signatures``: valid, not valid or
+not checked, and why) so that the receipt can say so.
 
 The name a person gives a file is kept only for display: storage is addressed by SHA-256.
 """
@@ -17,7 +19,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from asn1crypto import cms
@@ -33,8 +35,9 @@ from PIL import Image
 from pyhanko.pdf_utils.crypt import AuthStatus
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from documents import pdf_content
 from documents import services as documents
-from documents import trust
+from documents import signatures as signature_checks
 from documents.models import Blob
 from registre.services import IncomingAttachment
 from seu.errors import InvalidInput
@@ -42,7 +45,7 @@ from seu.errors import InvalidInput
 # What the disallowed-type message lists: the formats of art. 33.f's "estàndards de format".
 ALLOWED_FORMATS = "PDF, PDF/A, JPEG, PNG, ODT, DOCX, XML, XAdES (.xsig), CAdES (.csig)"
 # For the file picker only (a hint to the browser); acceptance is decided by the content.
-ACCEPT_ATTRIBUTE = ".pdf,.jpg,.jpeg,.png,.odt,.docx,.xml,.xsig,.csig"
+ACCEPT_ATTRIBUTE = ".pdf,.jpg,.jpeg,.png,.odt,.docx,.xml,.xsig,.csig,.p7s,.p7m"
 
 MAX_NAME_LENGTH = 200  # EntryAttachment.name
 # An image is decoded to check it is whole; beyond this many pixels it would take too much memory.
@@ -197,6 +200,10 @@ def _recognise_pdf(data: bytes, name: str) -> Recognised:
     if b"%%EOF" not in data[-2048:]:
         raise _corrupted(name, "PDF")
     try:
+        pdf_content.check_declared_size(data, name=name)
+    except pdf_content.UnsafePdf as unsafe:
+        raise AttachmentRefused(unsafe.message, name=name, rule=unsafe.rule) from None
+    try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted and reader.decrypt("").status == AuthStatus.FAILED:
             raise AttachmentRefused(
@@ -214,8 +221,11 @@ def _recognise_pdf(data: bytes, name: str) -> Recognised:
         metadata = root.get("/Metadata")
         xmp = metadata.get_object().data if metadata is not None else b""
         signed = bool(reader.embedded_signatures)
+        pdf_content.check_active_content(root, name=name)
     except AttachmentRefused:
         raise
+    except pdf_content.UnsafePdf as unsafe:
+        raise AttachmentRefused(unsafe.message, name=name, rule=unsafe.rule) from None
     except Exception:
         raise _corrupted(name, "PDF") from None
     label = _pdfa_label(xmp)
@@ -384,24 +394,23 @@ def recognise(data: bytes, *, name: str) -> Recognised:
 
 
 def pdf_signatures(data: bytes) -> list[dict[str, Any]]:
-    """The signatures embedded in a PDF: who signed, whether the signature is valid (intact, and
-    by a certificate the seu trusts), and when. Document timestamps are not signatures of anyone."""
-    report = trust.validate_pdf(data)
-    found = []
-    for signature in report.signatures:
-        if signature.is_timestamp:
-            continue
-        when = signature.timestamp_at or signature.signed_at
-        found.append(
-            {
-                "signer": signature.signer_common_name or signature.signer,
-                "valid": signature.ok,
-                "intact": signature.intact,
-                "trusted": signature.trusted,
-                "signed_at": when.isoformat() if when else None,
-            }
-        )
-    return found
+    """The signatures embedded in a PDF, as the attachment stores them (see ``signatures``)."""
+    return [check.as_row() for check in signature_checks.check_pdf(data)]
+
+
+def signatures(
+    data: bytes, format_label: str, *, has_signatures: bool = False, contents: Sequence[bytes] = ()
+) -> list[dict[str, Any]]:
+    """Who signed the file and whether each signature holds (``documents.signatures``): valid,
+    invalid or not checked, with the reason. A detached CAdES signature is checked against the
+    file it signed when that is among ``contents``."""
+    if format_label.startswith("PDF"):
+        return pdf_signatures(data) if has_signatures else []
+    if format_label == "CAdES":
+        return [c.as_row() for c in signature_checks.check_cms(data, contents=contents)]
+    if format_label in {"XAdES", "XMLDSig"}:
+        return [c.as_row() for c in signature_checks.check_xml(data)]
+    return []
 
 
 # --- Checking and storing ------------------------------------------------------------------------
@@ -431,13 +440,14 @@ def check_file(name: str, data: bytes, *, limits: Limits | None = None) -> Check
     if len(data) > limits.max_file_bytes:
         raise _too_big(shown, len(data), limits)
     recognised = recognise(data, name=shown)
-    signatures = pdf_signatures(data) if recognised.has_signatures else []
     return CheckedFile(
         name=shown,
         data=data,
         content_type=recognised.content_type,
         format_label=recognised.format_label,
-        signatures=signatures,
+        signatures=signatures(
+            data, recognised.format_label, has_signatures=recognised.has_signatures
+        ),
     )
 
 
@@ -473,9 +483,12 @@ def accept_uploads(
     """Check and store the files of one submission, beside those attached before (their SHA-256
     in ``already_hashes``, ``already_bytes`` in all). Each file is accepted or refused on its own,
     in order: the accepted ones are kept even when another is refused, so the person only sends
-    that one again. The same content attached twice is refused the second time."""
+    that one again. The same content attached twice is refused the second time. A detached CAdES
+    signature is checked against the file it signs when that comes in the same submission or
+    was attached before."""
     limits = limits or Limits.from_settings()
     accepted: list[IncomingAttachment] = []
+    contents: list[bytes] = []  # of the accepted files, for detached signatures
     refused: list[AttachmentRefused] = []
     seen = set(already_hashes)
     total = already_bytes
@@ -524,6 +537,23 @@ def accept_uploads(
             refused.append(refusal)
             continue
         accepted.append(attachment)
+        contents.append(checked.data)
         seen.add(attachment.blob.sha256)
         total += attachment.blob.size
+    for index, attachment in enumerate(accepted):
+        if any(row.get("reason") == "content_not_attached" for row in attachment.signatures):
+            others = [data for position, data in enumerate(contents) if position != index]
+            others += _attached_before(contents[index], already_hashes)
+            rows = signatures(contents[index], attachment.format_label, contents=others)
+            accepted[index] = replace(attachment, signatures=rows)
     return accepted, refused
+
+
+def _attached_before(detached: bytes, already_hashes: Sequence[str]) -> list[bytes]:
+    """The files attached in an earlier step that a detached signature signed (by SHA-256)."""
+    wanted = {
+        digest.hex()
+        for algorithm, digest in signature_checks.signed_digest(detached)
+        if algorithm == "sha256"
+    } & set(already_hashes)
+    return [blob.read() for blob in Blob.objects.filter(sha256__in=wanted)]

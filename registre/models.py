@@ -8,10 +8,13 @@ anywhere leaves neither (art. 33.f). The year is that of the effective date (art
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from seu.models import Person, display_name
 
 
 class Direction(models.TextChoices):
@@ -38,6 +41,40 @@ class RegistryCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{BOOK_PREFIX[Direction(self.direction)]}/{self.year}: {self.last_number}"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A person as an entry recorded them when it was made (art. 33.f-g): the act keeps these
+    data even when the person's current data (``seu.Person``, updated at every login) change."""
+
+    nif: str
+    kind: str
+    given_name: str = ""
+    surnames: str = ""
+    legal_name: str = ""
+    email: str = ""
+
+    @property
+    def is_legal(self) -> bool:
+        return self.kind == Person.Kind.LEGAL
+
+    @property
+    def display_name(self) -> str:
+        return display_name(
+            kind=self.kind,
+            nif=self.nif,
+            given_name=self.given_name,
+            surnames=self.surnames,
+            legal_name=self.legal_name,
+        )
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.nif})"
+
+
+# The data of a person an entry keeps, for the interested person and for the representative.
+PARTY_FIELDS = ("nif", "kind", "given_name", "surnames", "legal_name", "email")
 
 
 class RegistryEntryQuerySet(models.QuerySet["RegistryEntry"]):
@@ -89,6 +126,41 @@ class RegistryEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="registry_entries_as_representative",
     )
+    # The persons as they were when the entry was made (art. 33.f-g; SICRES 3 carries them):
+    # everything that shows an entry's persons reads these, never the current ``Person``, whose
+    # foreign keys above only say whose entry it is (``visible_to``).
+    interested_nif = models.CharField(
+        _("NIF/NIE de la persona interessada"), max_length=9, blank=True
+    )
+    interested_kind = models.CharField(
+        _("tipus de persona interessada"), max_length=10, choices=Person.Kind.choices, blank=True
+    )
+    interested_given_name = models.CharField(
+        _("nom de la persona interessada"), max_length=100, blank=True
+    )
+    interested_surnames = models.CharField(
+        _("llinatges de la persona interessada"), max_length=200, blank=True
+    )
+    interested_legal_name = models.CharField(
+        _("raó social de la persona interessada"), max_length=300, blank=True
+    )
+    interested_email = models.EmailField(
+        _("adreça electrònica de la persona interessada"), blank=True
+    )
+    representative_nif = models.CharField(_("NIF/NIE del representant"), max_length=9, blank=True)
+    representative_kind = models.CharField(
+        _("tipus de representant"), max_length=10, choices=Person.Kind.choices, blank=True
+    )
+    representative_given_name = models.CharField(
+        _("nom del representant"), max_length=100, blank=True
+    )
+    representative_surnames = models.CharField(
+        _("llinatges del representant"), max_length=200, blank=True
+    )
+    representative_legal_name = models.CharField(
+        _("raó social del representant"), max_length=300, blank=True
+    )
+    representative_email = models.EmailField(_("adreça electrònica del representant"), blank=True)
     addressee = models.CharField(_("persona destinatària"), max_length=300, blank=True)
     subject = models.CharField(_("assumpte"), max_length=300)
     exposition = models.TextField(_("exposa"), blank=True)
@@ -147,6 +219,27 @@ class RegistryEntry(models.Model):
 
     def __str__(self) -> str:
         return self.number or str(_("(pendent)"))
+
+    def record_parties(self, *, interested: Person | None, representative: Person | None) -> None:
+        """Keep the persons' data as they are now, when the entry is made (art. 33.f-g)."""
+        for role, person in (("interested", interested), ("representative", representative)):
+            for name in PARTY_FIELDS:
+                setattr(self, f"{role}_{name}", getattr(person, name) if person else "")
+
+    def _party(self, role: str) -> Party | None:
+        if not getattr(self, f"{role}_nif"):
+            return None
+        return Party(**{name: getattr(self, f"{role}_{name}") for name in PARTY_FIELDS})
+
+    @property
+    def interested_party(self) -> Party | None:
+        """The interested person (or the addressee of an exit) as recorded at filing."""
+        return self._party("interested")
+
+    @property
+    def representative_party(self) -> Party | None:
+        """The representative as recorded at filing."""
+        return self._party("representative")
 
     @property
     def counts_later(self) -> bool:

@@ -15,29 +15,23 @@ from collections.abc import Sequence
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from documents import sheets
-from registre.models import EntryAttachment, RegistryEntry
+from documents import sheets, signatures
+from registre.models import EntryAttachment, Party, RegistryEntry
 from seu import calendar
-from seu.models import Person
 
 
 def _instant(value: dt.datetime) -> str:
-    return calendar.to_local(value).strftime("%d/%m/%Y %H:%M:%S")
+    # With its UTC offset: the hour repeated when the clocks go back must not read the same.
+    return calendar.format_instant(value)
 
 
-def _person(person: Person | None) -> str:
-    return f"{person.display_name} — {person.nif}" if person else ""
+def _person(party: Party | None) -> str:
+    return f"{party.display_name} — {party.nif}" if party else ""
 
 
 def _signatures(attachment: EntryAttachment) -> tuple[str, ...]:
-    notes = []
-    for signature in attachment.signatures or ():
-        if signature.get("valid"):
-            note = _("Signat per %(signer)s: signatura vàlida")
-        else:
-            note = _("Signat per %(signer)s: signatura NO vàlida")
-        notes.append(note % {"signer": signature.get("signer") or "?"})
-    return tuple(notes)
+    # Valid, not valid (and why) or not checked (and why): documents.signatures says which.
+    return tuple(signatures.describe(signature) for signature in attachment.signatures or ())
 
 
 def receipt_sheet(
@@ -59,9 +53,10 @@ def receipt_sheet(
                 )
             )
         fields.append(sheets.Field(_("Canal"), str(entry.get_channel_display())))
-        fields.append(sheets.Field(_("Persona interessada"), _person(entry.interested)))
-        if entry.representative:
-            fields.append(sheets.Field(_("Representant"), _person(entry.representative)))
+        # The persons as the entry recorded them at filing (art. 33.f-g).
+        fields.append(sheets.Field(_("Persona interessada"), _person(entry.interested_party)))
+        if entry.representative_party:
+            fields.append(sheets.Field(_("Representant"), _person(entry.representative_party)))
         fields.append(sheets.Field(_("Òrgan destinatari"), entry.organ.name))
         fields.append(sheets.Field(_("Assumpte"), entry.subject))
         if entry.exposition:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,9 @@ from registre.models import (
 )
 from registre.receipt import receipt_sheet
 from seu import calendar
+from seu.core.numbering import take_number
+from seu.core.sweeps import claim_due
+from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput, Unavailable
 from seu.identity import PersonData, upsert_person
 from seu.models import Identification, Interruption, Organ, Person
@@ -41,21 +44,23 @@ logger = logging.getLogger(__name__)
 
 RECEIPT_LANGUAGES = ("ca", "es")
 
-# The allowed changes of state, in one place (STYLE: explicit lifecycle).
-TRANSITIONS: dict[str, set[str]] = {
-    "": {RegistryEntry.State.PENDING, RegistryEntry.State.REGISTERED},
-    RegistryEntry.State.PENDING: {RegistryEntry.State.REGISTERED},
-    RegistryEntry.State.REGISTERED: {RegistryEntry.State.NOT_ADMITTED},
-    RegistryEntry.State.NOT_ADMITTED: set(),
-}
-
 
 class RegistryInterrupted(Unavailable):
     code = "registry_interrupted"
 
 
-class InvalidTransition(InvalidInput):
-    code = "invalid_transition"
+# The allowed changes of state, in one place (STYLE: explicit lifecycle).
+WORKFLOW = Workflow(
+    transitions={
+        "": {RegistryEntry.State.PENDING, RegistryEntry.State.REGISTERED},
+        RegistryEntry.State.PENDING: {RegistryEntry.State.REGISTERED},
+        RegistryEntry.State.REGISTERED: {RegistryEntry.State.NOT_ADMITTED},
+        RegistryEntry.State.NOT_ADMITTED: set(),
+    },
+    log_model=EntryTransition,
+    subject_field="entry",
+    message=_("Aquest assentament no pot passar de «%(from)s» a «%(to)s»."),
+)
 
 
 @dataclass(frozen=True)
@@ -93,26 +98,8 @@ def check_registry_open(*, at: dt.datetime) -> None:
 
 
 def _take_number(direction: str, year: int) -> int:
-    """The next number of a book: the counter row stays locked until the transaction ends, so
-    numbers are gapless and unique under any concurrency, and a rollback returns the number.
-
-    One UPDATE … RETURNING both locks the row and takes the number; the row of a new book and
-    year is created first, once."""
-    table = connection.ops.quote_name(RegistryCounter._meta.db_table)
-    for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 (our table)
-                "WHERE direction = %s AND year = %s RETURNING last_number",
-                [direction, year],
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            return int(row[0])
-        RegistryCounter.objects.bulk_create(
-            [RegistryCounter(direction=direction, year=year)], ignore_conflicts=True
-        )
-    raise RuntimeError(f"no counter row for {direction}/{year}")
+    """The next number of a book (``seu.core.numbering``): gapless, and given back on rollback."""
+    return take_number(RegistryCounter, direction=direction, year=year)
 
 
 def _assign_number(entry: RegistryEntry, *, effective_at: dt.datetime) -> None:
@@ -122,33 +109,6 @@ def _assign_number(entry: RegistryEntry, *, effective_at: dt.datetime) -> None:
     entry.sequence = sequence
     entry.number = f"{BOOK_PREFIX[Direction(entry.direction)]}/{year}/{sequence:06d}"
     entry.effective_at = effective_at
-
-
-def _transition(
-    entry: RegistryEntry,
-    to_state: str,
-    *,
-    at: dt.datetime,
-    actor: AbstractBaseUser | None = None,
-    reason: str = "",
-) -> None:
-    from_state = entry.state if entry.pk else ""
-    if to_state not in TRANSITIONS[from_state or ""]:
-        raise InvalidTransition(
-            _("Aquest assentament no pot passar de «%(from)s» a «%(to)s».")
-            % {"from": from_state, "to": to_state}
-        )
-    entry.state = to_state
-    if entry.pk:
-        entry.save(update_fields=["state"])
-    EntryTransition.objects.create(
-        entry=entry,
-        from_state=from_state,
-        to_state=to_state,
-        at=at,
-        actor_id=actor.pk if actor else None,
-        reason=reason,
-    )
 
 
 def _person(value: Person | PersonData | None) -> Person | None:
@@ -221,6 +181,7 @@ def register_entry(
     if channel != RegistryEntry.Channel.IN_PERSON:
         check_registry_open(at=presented_at)
     effective_at = calendar.WorkingCalendar().effective_instant(presented_at)
+    interested_person, representative_person = _person(interested), _person(representative)
     entry = RegistryEntry(
         direction=Direction.IN,
         channel=channel,
@@ -228,8 +189,8 @@ def register_entry(
         presented_at=presented_at,
         registered_at=now,
         organ=organ,
-        interested=_person(interested),
-        representative=_person(representative),
+        interested=interested_person,
+        representative=representative_person,
         subject=subject,
         exposition=exposition,
         request=request,
@@ -237,6 +198,9 @@ def register_entry(
         identification=identification,
         created_by_id=acting_user.pk if acting_user else None,
     )
+    # The receipt, the book and every later reading show the persons as they are now (art.
+    # 33.f-g), whatever later logins change in their current data.
+    entry.record_parties(interested=interested_person, representative=representative_person)
     entry.effective_at = effective_at
     rows = [
         EntryAttachment(
@@ -255,13 +219,7 @@ def register_entry(
     seal_certificate = documents.seal_certificate_row()
     entry.save(force_insert=True)
     EntryAttachment.objects.bulk_create(rows)
-    EntryTransition.objects.create(
-        entry=entry,
-        from_state="",
-        to_state=entry.state,
-        at=now,
-        actor_id=acting_user.pk if acting_user else None,
-    )
+    WORKFLOW.start(entry, at=now, actor=acting_user)
     # From here to the commit the book's counter row is locked, so every submission waits for
     # the one before it to finish this part: only the number, the seal of the receipt with the
     # number printed on it, and the rows that record them.
@@ -292,7 +250,7 @@ def mark_not_admitted(
     entry.not_admitted_reason = reason
     entry.alternative_registries = alternatives
     entry.save(update_fields=["not_admitted_reason", "alternative_registries"])
-    _transition(
+    WORKFLOW.move(
         entry,
         RegistryEntry.State.NOT_ADMITTED,
         at=now or calendar.now(),
@@ -316,18 +274,20 @@ def register_exit(
     """An exit (art. 33.g). On a non-working day it waits, unnumbered, for the next working day."""
     now = now or calendar.now()
     working_calendar = calendar.WorkingCalendar()
+    addressee_row = _person(addressee_person)
     entry = RegistryEntry(
         direction=Direction.OUT,
         channel=RegistryEntry.Channel.ELECTRONIC,
         state=RegistryEntry.State.PENDING,
         presented_at=now,
         organ=organ,
-        interested=_person(addressee_person),
+        interested=addressee_row,
         addressee=addressee,
         subject=subject,
         related_entry=related_entry,
         created_by_id=acting_user.pk if acting_user else None,
     )
+    entry.record_parties(interested=addressee_row, representative=None)
     if working_calendar.is_working_day(calendar.to_local(now).date()):
         _assign_number(entry, effective_at=now)
         entry.state = RegistryEntry.State.REGISTERED
@@ -335,13 +295,7 @@ def register_exit(
     else:
         entry.due_at = working_calendar.next_working_day_start(now)
     entry.save(force_insert=True)
-    EntryTransition.objects.create(
-        entry=entry,
-        from_state="",
-        to_state=entry.state,
-        at=now,
-        actor_id=acting_user.pk if acting_user else None,
-    )
+    WORKFLOW.start(entry, at=now, actor=acting_user)
     return entry
 
 
@@ -356,14 +310,12 @@ def register_due_exits(*, now: dt.datetime | None = None, limit: int = 200) -> i
         return 0
     done = 0
     with transaction.atomic():
-        due = list(
-            RegistryEntry.objects.select_for_update(skip_locked=True)
-            .filter(
-                direction=Direction.OUT,
-                state=RegistryEntry.State.PENDING,
-                due_at__lte=now,
-            )
-            .order_by("presented_at", "pk")[:limit]
+        due = claim_due(
+            RegistryEntry.objects.filter(
+                direction=Direction.OUT, state=RegistryEntry.State.PENDING, due_at__lte=now
+            ),
+            order_by=["presented_at", "pk"],
+            limit=limit,
         )
         for entry in due:
             _assign_number(entry, effective_at=now)
@@ -371,7 +323,7 @@ def register_due_exits(*, now: dt.datetime | None = None, limit: int = 200) -> i
             entry.save(
                 update_fields=["number", "year", "sequence", "effective_at", "registered_at"]
             )
-            _transition(entry, RegistryEntry.State.REGISTERED, at=now)
+            WORKFLOW.move(entry, RegistryEntry.State.REGISTERED, at=now)
             done += 1
     return done
 

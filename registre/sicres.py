@@ -8,9 +8,11 @@ against the schema before anybody gets it.
 
 Choices the schema leaves to the issuer:
 
-- ``Fecha_Hora_Entrada`` is the effective instant (art. 33.h) in local time, ``yyyyMMddHHmmss``;
-  when the entry was presented on a non-working day the instant of presentation goes to
-  ``Observaciones_Apunte``.
+- ``Fecha_Hora_Entrada`` is the effective instant (art. 33.h) in local time, ``yyyyMMddHHmmss``.
+  The schema leaves no room for the UTC offset, without which the hour repeated when the clocks
+  go back reads the same twice, so ``Observaciones_Apunte`` states it (``Entrada +01:00``); when
+  the entry was presented on a non-working day the instant of presentation, with its offset,
+  follows there (``; presentacion 20261025023000 +02:00``).
 - ``Identificador_Intercambio`` is ``<DIR3 of the town hall>_<yy>_<8 digits>``, the digits being the
   entry's database id, unique across both books; ``Identificador_Fichero`` is that identifier,
   ``_01_``, the attachment's position in 4 digits and its extension.
@@ -33,10 +35,10 @@ from django.utils.translation import gettext_lazy as _
 from lxml import etree
 from stdnum.es import cif, dni, nie
 
-from registre.models import Direction, EntryAttachment, RegistryEntry
+from registre.models import Direction, EntryAttachment, Party, RegistryEntry
 from seu import calendar
 from seu.errors import InvalidInput
-from seu.models import Person, TownHall
+from seu.models import TownHall
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "SICRES3_INTERCAMBIO_APL.xsd"
 ROOT_ELEMENT = "Fichero_Intercambio_SICRES_3"
@@ -119,6 +121,18 @@ def _timestamp(instant: dt.datetime) -> str:
     return calendar.to_local(instant).strftime("%Y%m%d%H%M%S")
 
 
+def _instants_note(entry: RegistryEntry) -> str:
+    """The UTC offset of ``Fecha_Hora_Entrada`` and, for an entry presented on a non-working day
+    (art. 33.h), the instant of presentation with its own: ``Entrada +01:00; presentacion
+    20261025023000 +02:00`` (50 characters at most, as the schema allows)."""
+    assert entry.effective_at is not None
+    note = f"Entrada {calendar.utc_offset(entry.effective_at)}"
+    if entry.counts_later:
+        presented = entry.presented_at
+        note += f"; presentacion {_timestamp(presented)} {calendar.utc_offset(presented)}"
+    return note
+
+
 def identity_document_type(nif: str) -> str:
     """N (DNI/NIF), E (NIE) or C (CIF), as Tipo_Documento_Identificacion."""
     if dni.is_valid(nif):
@@ -143,10 +157,10 @@ def split_surnames(surnames: str) -> tuple[str, str]:
     return " ".join(first), " ".join(words)
 
 
-def _person(parent: etree._Element, person: Person, role: str) -> None:
+def _person(parent: etree._Element, person: Party, role: str) -> None:
     _add(parent, f"Tipo_Documento_Identificacion_{role}", identity_document_type(person.nif), 1)
     _add(parent, f"Documento_Identificacion_{role}", person.nif, 17)
-    if person.kind == Person.Kind.LEGAL:
+    if person.is_legal:
         _add(parent, f"Razon_Social_{role}", person.legal_name or person.nif, 80)
         return
     first, second = split_surnames(person.surnames)
@@ -218,17 +232,19 @@ def build(
     _add(addressee, "Codigo_Unidad_Tramitacion_Destino", destination.unit_code, 21)
     _add(addressee, "Decodificacion_Unidad_Tramitacion_Destino", destination.unit_name, 80)
 
+    # The persons as the entry recorded them when it was made (art. 33.f-g), not as they are now.
+    interested_party, representative_party = entry.interested_party, entry.representative_party
     interested = etree.SubElement(root, "De_Interesado")
-    if entry.interested is not None:
-        _person(interested, entry.interested, "Interesado")
-    if entry.representative is not None:
-        _person(interested, entry.representative, "Representante")
-    if entry.interested is not None and entry.interested.email:
+    if interested_party is not None:
+        _person(interested, interested_party, "Interesado")
+    if representative_party is not None:
+        _person(interested, representative_party, "Representante")
+    if interested_party is not None and interested_party.email:
         # Pais/Provincia/.../Correo come after the representative's names in the schema.
-        _add(interested, "Correo_Electronico_Interesado", entry.interested.email, 160)
-    if entry.representative is not None and entry.representative.email:
-        _add(interested, "Correo_Electronico_Representante", entry.representative.email, 160)
-    if outgoing and entry.interested is None and entry.addressee:
+        _add(interested, "Correo_Electronico_Interesado", interested_party.email, 160)
+    if representative_party is not None and representative_party.email:
+        _add(interested, "Correo_Electronico_Representante", representative_party.email, 160)
+    if outgoing and interested_party is None and entry.addressee:
         _add(interested, "Observaciones", entry.addressee, 160)
 
     subject = etree.SubElement(root, "De_Asunto")
@@ -263,9 +279,7 @@ def build(
     _required(control, "Tipo_Anotacion", ANNOTATION_SENDING, 2)
     _required(control, "Tipo_Registro", ENTRY_TYPE[Direction(entry.direction)], 1)
     _required(control, "Documentacion_Fisica", NO_PHYSICAL_DOCUMENTS, 1)
-    if entry.counts_later:
-        # Presented on a non-working day (art. 33.h): keep the real instant as well.
-        _add(control, "Observaciones_Apunte", f"Presentacion {_timestamp(entry.presented_at)}", 50)
+    _add(control, "Observaciones_Apunte", _instants_note(entry), 50)
     _required(control, "Indicador_Prueba", "0" if settings.PRODUCTION else "1", 1)
     _required(control, "Codigo_Entidad_Registral_Inicio", origin.code, 21)
     _add(control, "Decodificacion_Entidad_Registral_Inicio", origin.name, 80)

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -24,23 +23,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from documents import services as documents
 from documents.models import Blob
 from documents.services import verification_url
-from registre import attachments, services
+from registre import attachments, selectors, services
 from registre.forms import FilingForm
-from registre.models import Direction, FilingDraft, RegistryEntry
-from seu import calendar
+from registre.models import FilingDraft, RegistryEntry
+from seu import calendar, identity
 from seu.identity import current_identification, identification_required, login_url
-from seu.models import Identification, LoA
+from seu.models import Identification
 from seu.net import request_start
 
 logger = logging.getLogger(__name__)
 
 DRAFT_SESSION_KEY = "registre_draft"
-# Personal data of earlier entries need a substantial identification (as "Les meves dades" do);
-# below that a person sees only what they filed in this very identification, whose receipt they
-# must get at once (art. 33.f).
-HISTORY_LOA = LoA.SUBSTANTIAL
 PAGE_SIZE = 25
 
 
@@ -50,17 +46,14 @@ def _identification(request: HttpRequest) -> Identification:
     return found
 
 
-def entries_for(identification: Identification) -> QuerySet[RegistryEntry]:
-    """The entries this identification may see: its person's (as interested person or
-    representative) and, when acting for an entity, the entity's. Every lookup by id goes through
-    here first, so someone else's entry is a 404."""
-    entries = RegistryEntry.objects.visible_to(identification.person)
-    if identification.represented_entity_id is not None:
-        entries = entries | RegistryEntry.objects.visible_to(identification.represented_entity)
-    entries = entries.filter(direction=Direction.IN, number__isnull=False)
-    if not identification.level.satisfies(HISTORY_LOA):
-        entries = entries.filter(identification=identification)
-    return entries.select_related("organ", "receipt", "interested", "representative")
+def _own_entry(request: HttpRequest, pk: int, **filters: Any) -> RegistryEntry:
+    """One of the person's entries, or a 404 (someone else's); an earlier one at too low a level
+    raises ``InsufficientLevel``, which ``identification_required`` explains (art. 8.2)."""
+    identification = _identification(request)
+    entries = selectors.citizen_entries(identification).select_related("organ", "receipt")
+    entry = get_object_or_404(entries.filter(**filters), pk=pk)
+    selectors.check_may_read(identification, entry)
+    return entry
 
 
 def _open_draft(request: HttpRequest, identification: Identification) -> FilingDraft | None:
@@ -304,7 +297,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @identification_required()
 def entry_detail(request: HttpRequest, pk: int, just_filed: bool = False) -> HttpResponse:
     """An entry with its receipt: right after filing, and from "La meva carpeta"."""
-    entry = get_object_or_404(entries_for(_identification(request)), pk=pk)
+    entry = _own_entry(request, pk)
     context = {
         "entry": entry,
         "attached": entry.attachments.select_related("blob"),
@@ -319,12 +312,18 @@ def entry_detail(request: HttpRequest, pk: int, just_filed: bool = False) -> Htt
 @identification_required()
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The sealed receipt, only through the person's own entries."""
-    entry = get_object_or_404(
-        entries_for(_identification(request)).filter(receipt__isnull=False), pk=pk
-    )
+    entry = _own_entry(request, pk, receipt__isnull=False)
     assert entry.receipt is not None and entry.number is not None
-    version = entry.receipt.current_version()
-    response = HttpResponse(version.blob.read(), content_type="application/pdf")
+    try:
+        data = documents.checked_bytes(document=entry.receipt)
+    except documents.IntegrityFailure as failure:
+        return render(
+            request,
+            "documents/integrity_failure.html",
+            {"document": entry.receipt, "message": failure.message},
+            status=failure.http_status,
+        )
+    response = HttpResponse(data, content_type="application/pdf")
     filename = "rebut-" + entry.number.replace("/", "-") + ".pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -336,11 +335,15 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def folder(request: HttpRequest) -> HttpResponse:
     """ "La meva carpeta": the person's own entries, newest first."""
     identification = _identification(request)
-    entries = entries_for(identification).order_by("-presented_at", "-pk")
+    entries = (
+        selectors.readable_entries(identification)
+        .select_related("organ", "receipt")
+        .order_by("-presented_at", "-pk")
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("pagina"))
     context = {
         "page": page,
-        "history_limited": not identification.level.satisfies(HISTORY_LOA),
-        "history_login_url": login_url(reverse("registre:folder"), HISTORY_LOA),
+        "history_limited": not identity.has_level(identification, identity.PERSONAL_DATA_LOA),
+        "history_login_url": login_url(reverse("registre:folder"), identity.PERSONAL_DATA_LOA),
     }
     return render(request, "registre/folder.html", context)

@@ -128,6 +128,24 @@ def to_local(instant: dt.datetime) -> dt.datetime:
     return instant.astimezone(SEU_TZ)
 
 
+def utc_offset(instant: dt.datetime) -> str:
+    """The offset of ``instant`` in the seu's time, as ``+01:00`` or ``+02:00``."""
+    offset = to_local(instant).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def format_instant(instant: dt.datetime | None) -> str:
+    """An instant with legal effect as people read it: local time to the second and its UTC
+    offset, ``25/10/2026 02:30:00 (+02:00)``. Without the offset the hour the clocks repeat on
+    the last Sunday of October would read the same twice; the numeric offset, unlike "CET" or
+    "CEST", means the same in every language. Empty for no instant."""
+    if instant is None:
+        return ""
+    return f"{to_local(instant):%d/%m/%Y %H:%M:%S} ({utc_offset(instant)})"
+
+
 def add_calendar_days(instant: dt.datetime, days: int) -> dt.datetime:
     """``instant`` plus ``days`` calendar days in local time, keeping the wall-clock time across
     daylight-saving changes (art. 32.6 counts ten natural days)."""

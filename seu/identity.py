@@ -3,7 +3,8 @@
 Every method (certificate, Cl@ve, an authorised official) ends in ``record_identification``, which
 writes the ``Identification`` row and binds it to a fresh session. Views that need a person use
 ``identification_required(level)``; a lower level than the procedure's is explained, not ignored
-(art. 8.2).
+(art. 8.2). ``check_level`` is the one check of levels: the pages' decorator and the API's
+permissions (``registre.api``) both call it, so every route to the same data needs the same level.
 """
 
 from __future__ import annotations
@@ -21,12 +22,39 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from seu import calendar
+from seu.errors import SeuError
 from seu.models import AuthorisedOfficial, Identification, LoA, Person
 from seu.people import normalise_person_id, person_kind
 
 SESSION_KEY = "seu_identification_id"
+
+# The level needed to read one's own personal data and earlier acts, on every route, web or API:
+# "Les meves dades", the history of "La meva carpeta", an earlier entry and its receipt (art. 8.2).
+# Read it as ``identity.PERSONAL_DATA_LOA`` when checking, not copied at import.
+PERSONAL_DATA_LOA = LoA.SUBSTANTIAL
+
+
+class InsufficientLevel(SeuError):
+    """The right person, identified at a level lower than the data asks for (art. 8.2): they are
+    told which level is needed, and may identify again at that level."""
+
+    code = "insufficient_level"
+    http_status = 403
+
+    def __init__(self, *, required: LoA, current: LoA) -> None:
+        super().__init__(
+            _(
+                "Per consultar aquestes dades cal identificar-se amb un nivell «%(required)s» o "
+                "superior, i us heu identificat amb un nivell «%(current)s» (art. 8.2 de "
+                "l'ordenança). Identifiqueu-vos de nou amb un mètode que assoleixi aquest nivell."
+            )
+            % {"required": required.label, "current": current.label}
+        )
+        self.required = required
+        self.current = current
 
 
 @dataclass(frozen=True)
@@ -171,11 +199,40 @@ def login_url(next_url: str, level: LoA | str = LoA.LOW) -> str:
     return f"{reverse('identity:login')}?{urlencode(query)}"
 
 
+def check_level(identification: Identification, required: LoA | str) -> None:
+    """Raise ``InsufficientLevel`` unless ``identification`` reaches ``required`` (art. 8.2)."""
+    if not identification.level.satisfies(required):
+        raise InsufficientLevel(required=LoA(required), current=identification.level)
+
+
+def has_level(identification: Identification, required: LoA | str) -> bool:
+    try:
+        check_level(identification, required)
+    except InsufficientLevel:
+        return False
+    return True
+
+
+def level_refused(request: HttpRequest, refusal: InsufficientLevel) -> HttpResponse:
+    """The page that says which level is needed and offers to identify again at it."""
+    return render(
+        request,
+        "seu/identity/level_required.html",
+        {
+            "required": refusal.required,
+            "current": refusal.current,
+            "login_url": login_url(request.get_full_path(), refusal.required),
+        },
+        status=403,
+    )
+
+
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
 def identification_required(level: LoA | str = LoA.LOW) -> Callable[[V], V]:
-    """Send an unidentified visitor to log in and back; explain a too-low level (art. 8.2)."""
+    """Send an unidentified visitor to log in and back; explain a too-low level (art. 8.2), for
+    the whole view or for what it shows (a view raising ``InsufficientLevel``)."""
     required = LoA(level)
 
     def decorator(view: V) -> V:
@@ -184,18 +241,11 @@ def identification_required(level: LoA | str = LoA.LOW) -> Callable[[V], V]:
             identification = current_identification(request)
             if identification is None:
                 return HttpResponseRedirect(login_url(request.get_full_path(), required))
-            if not identification.level.satisfies(required):
-                return render(
-                    request,
-                    "seu/identity/level_required.html",
-                    {
-                        "required": required,
-                        "current": identification.level,
-                        "login_url": login_url(request.get_full_path(), required),
-                    },
-                    status=403,
-                )
-            return view(request, *args, **kwargs)
+            try:
+                check_level(identification, required)
+                return view(request, *args, **kwargs)
+            except InsufficientLevel as refusal:
+                return level_refused(request, refusal)
 
         wrapper.required_loa = required  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]

@@ -55,9 +55,9 @@ def my_identifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@identity.identification_required(LoA.SUBSTANTIAL)
+@identity.identification_required(identity.PERSONAL_DATA_LOA)
 def my_data(request: HttpRequest) -> HttpResponse:
-    """The person's own data: personal data need at least a substantial identification."""
+    """The person's own data: personal data need the level ``identity.PERSONAL_DATA_LOA``."""
     current = identity.current_identification(request)
     assert current is not None
     return render(request, "seu/identity/my_data.html", {"person": current.person})

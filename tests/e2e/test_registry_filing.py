@@ -106,8 +106,7 @@ def test_a_citizen_files_with_two_attachments_and_downloads_a_valid_sealed_recei
     entry = RegistryEntry.objects.get()
     assert entry.number is not None and entry.receipt is not None
     expect(page.locator("#numero-registre")).to_have_text(entry.number)
-    presented = calendar.to_local(entry.presented_at).strftime("%d/%m/%Y %H:%M:%S")
-    expect(page.locator("#presentacio")).to_have_text(presented)
+    expect(page.locator("#presentacio")).to_have_text(calendar.format_instant(entry.presented_at))
     assert entry.attachments.count() == 2
 
     with page.expect_download() as download:

@@ -6,8 +6,11 @@ The ``make_*`` helpers build small real files of each format; the filing tests r
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -16,11 +19,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 from PIL import Image
 
-from documents import sealing
+from documents import pdf_content, sealing
 from registre import attachments
 from registre.attachments import AttachmentRefused, Limits
+from seu import identity
+from seu.models import Identification, LoA
+from tests.seu.test_certificates import citizen_pki, citizen_trust, responders
+
+__all__ = ["citizen_pki", "citizen_trust", "responders"]  # fixtures, used by name
 
 pytestmark = pytest.mark.django_db
 
@@ -353,13 +363,18 @@ def test_a_png_whose_data_was_damaged_is_refused() -> None:
 # --- Signatures embedded in PDFs ------------------------------------------------------------------
 
 
-def test_a_sealed_pdf_reports_its_signer_as_valid() -> None:
+def test_a_pdf_sealed_by_the_town_hall_is_not_a_citizen_signature_and_is_not_checked(
+    citizen_trust: Path,
+) -> None:
+    # Attached signatures are judged against the citizen issuers (tests/documents/
+    # test_signatures.py); the town hall's own seal is not one of them.
     sealed = sealing.seal_pdf(make_pdf(), reason="Prova", location="Sant Llorenç")
     stored = attachments.accept("segellat.pdf", sealed, limits=LIMITS)
     assert len(stored.signatures) == 1
     signature = stored.signatures[0]
     seal_name = sealing.get_seal().certificate.subject.rfc4514_string()
-    assert signature["valid"] is True
+    assert (signature["status"], signature["reason"]) == ("unchecked", "issuer_not_accepted")
+    assert signature["valid"] is False
     assert signature["signer"] and signature["signer"] in seal_name
     assert signature["signed_at"] is not None
 
@@ -375,3 +390,195 @@ def test_a_tampered_signed_pdf_is_accepted_but_reported_not_valid() -> None:
 
 def test_an_unsigned_pdf_reports_no_signature() -> None:
     assert attachments.accept("simple.pdf", make_pdf(), limits=LIMITS).signatures == []
+
+
+# --- Active content in PDFs -----------------------------------------------------------------------
+
+
+def crafted_pdf(
+    *, catalog: bytes = b"", page: bytes = b"", objects: tuple[bytes, ...] = ()
+) -> bytes:
+    """A one-page PDF with ``catalog`` and ``page`` entries added, and ``objects`` numbered from
+    6 on (1: catalogue, 2: page tree, 3: page, 4: its content, 5: its font)."""
+    content = b"BT /F1 14 Tf 72 760 Td (Sollicitud) Tj ET"
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> " + page + b" >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *objects,
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+    )
+    return out.getvalue()
+
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00PE\x00\x00"
+
+ACTIVE_PDFS = {
+    "open-action": crafted_pdf(
+        catalog=b"/OpenAction 6 0 R",
+        objects=(b"<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\);) >>",),
+    ),
+    "page-aa": crafted_pdf(page=b"/AA << /O << /S /JavaScript /JS (app.alert\\(2\\);) >> >>"),
+    "names-javascript": crafted_pdf(
+        catalog=b"/Names << /JavaScript 6 0 R >>",
+        objects=(
+            b"<< /Names [(inici) 7 0 R] >>",
+            b"<< /S /JavaScript /JS 8 0 R >>",
+            (b"<< /Length 12 >>\nstream\nthis.print()\nendstream"),
+        ),
+    ),
+    "launch": crafted_pdf(
+        page=b"/Annots [6 0 R]",
+        objects=(
+            b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] "
+            b"/A << /S /Launch /F (C:\\\\Windows\\\\System32\\\\calc.exe) >> >>",
+        ),
+    ),
+    "embedded-exe": crafted_pdf(
+        catalog=b"/Names << /EmbeddedFiles 6 0 R >>",
+        objects=(
+            b"<< /Names [(factura.exe) 7 0 R] >>",
+            b"<< /Type /Filespec /F (factura.exe) /UF (factura.exe) /EF << /F 8 0 R >> >>",
+            b"<< /Type /EmbeddedFile /Subtype /application#2Fx-msdownload /Length %d >>\n"
+            % len(EXE)
+            + b"stream\n"
+            + EXE
+            + b"\nendstream",
+        ),
+    ),
+}
+EXPECTED_KIND = {
+    "open-action": "conté codi executable (JavaScript)",
+    "page-aa": "conté codi executable (JavaScript)",
+    "names-javascript": "conté codi executable (JavaScript)",
+    "launch": "conté codi executable (una acció que obre un programa o un fitxer (/Launch))",
+    "embedded-exe": "porta incrustat un programa executable («factura.exe»)",
+}
+
+LINK_PDF = crafted_pdf(
+    page=b"/Annots [6 0 R]",
+    objects=(
+        b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /Border [0 0 0] "
+        b"/A << /S /URI /URI (https://www.santllorenc.cat/) >> >>",
+    ),
+)
+
+
+@pytest.mark.parametrize("case", sorted(ACTIVE_PDFS))
+def test_a_pdf_with_active_content_is_refused_saying_why(case: str) -> None:
+    refused = refusal("sollicitud.pdf", ACTIVE_PDFS[case])
+    assert refused.rule in {"active_content", "embedded_executable"}
+    assert text(refused).startswith("El fitxer «sollicitud.pdf» ")
+    assert EXPECTED_KIND[case] in text(refused)
+
+
+def test_a_pdf_with_any_embedded_file_is_refused_asking_for_it_separately() -> None:
+    pdf = crafted_pdf(
+        catalog=b"/Names << /EmbeddedFiles 6 0 R >>",
+        objects=(
+            b"<< /Names [(dades.csv) 7 0 R] >>",
+            b"<< /Type /Filespec /F (dades.csv) /EF << /F 8 0 R >> >>",
+            b"<< /Type /EmbeddedFile /Subtype /text#2Fcsv /Length 3 >>\nstream\na;b\nendstream",
+        ),
+    )
+    refused = refusal("informe.pdf", pdf)
+    assert refused.rule == "embedded_file"
+    assert "porta fitxers incrustats («dades.csv»)" in text(refused)
+    assert "Adjunteu cada document per separat" in text(refused)
+
+
+def test_a_pdf_with_an_ordinary_link_and_a_plain_pdf_are_accepted() -> None:
+    for pdf in (LINK_PDF, make_pdf(), crafted_pdf()):
+        assert attachments.check_file("sollicitud.pdf", pdf, limits=LIMITS).format_label == "PDF"
+
+
+def test_a_pdf_with_more_objects_than_can_be_walked_is_refused_quickly(monkeypatch) -> None:
+    # A chain of arrays, each pointing at the next: the walk stops at the cap.
+    count = 5_000
+    chain = (*(b"[%d 0 R]" % (number + 1) for number in range(6, 6 + count)), b"[]")
+    pdf = crafted_pdf(catalog=b"/Chain 6 0 R", objects=chain)
+    assert attachments.check_file("llarg.pdf", pdf, limits=LIMITS).format_label == "PDF"
+    monkeypatch.setattr(pdf_content, "MAX_PDF_OBJECTS", 1_000)
+    started = time.monotonic()
+    refused = refusal("llarg.pdf", pdf)
+    assert time.monotonic() - started < 5
+    assert refused.rule == "too_complex"
+    assert "massa objectes interns (més de 1000)" in text(refused)
+
+
+def test_a_pdf_that_declares_millions_of_objects_is_refused_before_reading_them() -> None:
+    pdf = make_pdf().replace(b"/Size 6 ", b"/Size 5000000 ")
+    started = time.monotonic()
+    assert refusal("enorme.pdf", pdf).rule == "too_complex"
+    assert time.monotonic() - started < 1
+
+
+# Through the form, as a person attaches it: refused with the reason, what was typed kept.
+
+
+def _logged_in(client: Client) -> Client:
+    person = identity.PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
+    identification = identity.record_identification(
+        person=person,
+        method=Identification.Method.CLAVE,
+        loa=LoA.SUBSTANTIAL,
+        evidence=identity.Evidence(provider="Cl@ve", saml_assertion_id="_a1"),
+    )
+    session = client.session
+    session[identity.SESSION_KEY] = identification.pk
+    session.save()
+    return client
+
+
+@pytest.mark.parametrize("case", sorted(ACTIVE_PDFS))
+def test_the_form_refuses_a_pdf_with_active_content_and_keeps_what_was_typed(
+    client: Client, town_hall, organ, case: str
+) -> None:
+    _logged_in(client)
+    upload = SimpleUploadedFile("sollicitud.pdf", ACTIVE_PDFS[case], "application/pdf")
+    response = client.post(
+        reverse("registre:file"),
+        {
+            "organ": str(organ.pk),
+            "subject": "Llicència de gual al carrer Major",
+            "exposition": "Que tenc un garatge al carrer Major, 1.",
+            "request": "Que se'm concedeixi la llicència de gual.",
+            "attachments": [upload],
+        },
+    )
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert f"El fitxer «sollicitud.pdf» {EXPECTED_KIND[case]}" in page
+    assert 'value="Llicència de gual al carrer Major"' in page
+    assert "Que tenc un garatge al carrer Major, 1." in page
+
+
+def test_the_form_accepts_a_pdf_with_an_ordinary_link(client: Client, town_hall, organ) -> None:
+    _logged_in(client)
+    upload = SimpleUploadedFile("enllac.pdf", LINK_PDF, "application/pdf")
+    response = client.post(
+        reverse("registre:file"),
+        {
+            "organ": str(organ.pk),
+            "subject": "Llicència de gual",
+            "exposition": "Que tenc un garatge.",
+            "request": "Que se'm concedeixi.",
+            "attachments": [upload],
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("registre:review")

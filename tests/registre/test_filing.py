@@ -494,7 +494,8 @@ def test_a_low_level_identification_sees_only_what_it_filed(
     log_in(low, loa=LoA.LOW)
     now_filed = file_and_confirm(low, organ)  # the receipt comes at once, even at a low level
     assert low.get(reverse("registre:receipt", args=[now_filed.pk])).status_code == 200
-    assert low.get(reverse("registre:entry", args=[earlier.pk])).status_code == 404
+    # An earlier entry of the same person: asked to step up, not told it does not exist.
+    assert low.get(reverse("registre:entry", args=[earlier.pk])).status_code == 403
     text = page_text(low.get(FOLDER_URL))
     assert str(now_filed.number) in text and str(earlier.number) not in text
     assert "nivell substancial o alt" in text

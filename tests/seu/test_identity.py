@@ -144,3 +144,16 @@ def test_levels_compare_by_assurance() -> None:
     assert not LoA.LOW.satisfies("substantial")
     assert LoA.from_eidas_uri("http://eidas.europa.eu/LoA/substantial") == LoA.SUBSTANTIAL
     assert LoA.from_eidas_uri("http://eidas.europa.eu/LoA/top") is None
+
+
+def test_one_check_says_which_level_is_needed_and_which_was_used() -> None:
+    """``check_level`` is what the pages' decorator and the API's permissions both call."""
+    low = log_in(Client(), CITIZEN, LoA.LOW)
+    with pytest.raises(identity.InsufficientLevel) as refused:
+        identity.check_level(low, identity.PERSONAL_DATA_LOA)
+    assert (refused.value.code, refused.value.http_status) == ("insufficient_level", 403)
+    assert "«substancial»" in str(refused.value) and "«baix»" in str(refused.value)
+    assert not identity.has_level(low, identity.PERSONAL_DATA_LOA)
+    substantial = log_in(Client(), CITIZEN, LoA.SUBSTANTIAL)
+    identity.check_level(substantial, identity.PERSONAL_DATA_LOA)
+    assert identity.has_level(substantial, identity.PERSONAL_DATA_LOA)
