@@ -7,6 +7,9 @@ class CitesConfig(AppConfig):
     verbose_name = _("Cita prèvia")
 
     def ready(self) -> None:
-        from cites import caching
+        from cites import caching, selectors
+        from seu import office_hours
 
         caching.connect()
+        # The accepted-certificates page (seu) announces the days and hours of these services.
+        office_hours.register(office_hours.CERTIFICATE_ACCREDITATION, selectors.accreditation_hours)

@@ -14,6 +14,7 @@ from cites import caching
 from cites.models import Appointment, ClosedDay, Service, Slot
 from seu import calendar
 from seu.calendar import SEU_TZ
+from seu.office_hours import OfficeHours
 
 
 class SlotView(NamedTuple):
@@ -48,6 +49,22 @@ def offered_services() -> list[Service]:
 
 def offered_service(code: str) -> Service | None:
     return next((service for service in offered_services() if service.code == code), None)
+
+
+def accreditation_hours() -> list[OfficeHours]:
+    """The weekly timetables of the offered services where citizens prove their identity for an
+    FNMT certificate (those asking for its request code): what ``/certificats/`` announces,
+    registered with ``seu.office_hours`` (``CitesConfig.ready``)."""
+    return [
+        OfficeHours(
+            name=service.name,
+            weekdays=tuple(sorted(service.weekday_numbers)),
+            opens_at=service.opens_at,
+            closes_at=service.closes_at,
+        )
+        for service in offered_services()
+        if service.asks_request_code and service.weekday_numbers and service.slot_times()
+    ]
 
 
 def closed_days(service: Service, start: dt.date, end: dt.date) -> set[dt.date]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.dateformat import time_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
-from seu import calendar
+from seu import calendar, office_hours
 from seu.sections import BY_SLUG, SECTIONS
 
 
@@ -49,13 +52,43 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Weekday names as a timetable says them ("els dilluns i dijous", "on Mondays and Thursdays"),
+# 0 = Monday; Catalan and Spanish write them in lower case.
+WEEKDAYS_PLURAL = (
+    pgettext_lazy("dies de la setmana, en plural", "dilluns"),
+    pgettext_lazy("dies de la setmana, en plural", "dimarts"),
+    pgettext_lazy("dies de la setmana, en plural", "dimecres"),
+    pgettext_lazy("dies de la setmana, en plural", "dijous"),
+    pgettext_lazy("dies de la setmana, en plural", "divendres"),
+    pgettext_lazy("dies de la setmana, en plural", "dissabtes"),
+    pgettext_lazy("dies de la setmana, en plural", "diumenges"),
+)
+
+
+def _timetable(hours: list[office_hours.OfficeHours]) -> str:
+    """ "els dilluns, dimarts i dijous, de 9:00 a 13:00", one part per timetable."""
+    parts = [
+        gettext("els %(days)s, de %(opens)s a %(closes)s")
+        % {
+            "days": get_text_list(
+                [str(WEEKDAYS_PLURAL[day]) for day in timetable.weekdays],
+                pgettext("l'últim element d'una llista", "i"),
+            ),
+            "opens": time_format(timetable.opens_at, "G:i"),
+            "closes": time_format(timetable.closes_at, "G:i"),
+        }
+        for timetable in hours
+    ]
+    return "; ".join(parts)
+
+
 @require_GET
 def accepted_certificates(request: HttpRequest) -> HttpResponse:
     """ "Certificats digitals admesos" (seed 000, art. 6, 13): the issuers come from the trust
-    configuration, so the page says exactly what the login accepts."""
-    from django.conf import settings
+    configuration, so the page says exactly what the login accepts; the office's days and hours
+    come from its appointment services (``seu.office_hours``, which ``cites`` fills), so the page
+    says exactly what the booking pages offer."""
     from django.core.exceptions import ImproperlyConfigured
-    from django.utils.dates import WEEKDAYS
 
     from seu.certificates import load_trust
 
@@ -63,14 +96,9 @@ def accepted_certificates(request: HttpRequest) -> HttpResponse:
         issuers = list(load_trust().issuers)
     except ImproperlyConfigured:
         issuers = []
-    # Catalan and Spanish write weekday names in lower case mid-sentence; English does not.
-    office_days = [
-        str(WEEKDAYS[day]) if request.LANGUAGE_CODE == "en" else str(WEEKDAYS[day]).lower()
-        for day in settings.ACCREDITATION_OFFICE_WEEKDAYS
-    ]
     context = {
         "software_issuers": [i for i in issuers if i.kind == "software"],
         "smartcard_issuers": [i for i in issuers if i.kind == "smartcard"],
-        "office_days": office_days,
+        "office_schedule": _timetable(office_hours.hours(office_hours.CERTIFICATE_ACCREDITATION)),
     }
     return render(request, "seu/accepted_certificates.html", context)

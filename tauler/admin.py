@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import construct_change_message
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -87,10 +88,15 @@ class EdictAdminForm(forms.ModelForm[Edict]):
         return data
 
 
+# The record of an edict, shown as a plain table (no empty headers, no script for adding rows).
+READONLY_TABULAR = "admin/tauler/edict/readonly_tabular.html"
+
+
 class AttachmentInline(admin.TabularInline[EdictAttachment, Edict]):
     model = EdictAttachment
     fields = ("position", "name", "size", "blob")
     readonly_fields = fields
+    template = READONLY_TABULAR
     extra = 0
     can_delete = False
 
@@ -102,6 +108,7 @@ class TransitionInline(admin.TabularInline[EdictTransition, Edict]):
     model = EdictTransition
     fields = ("at", "from_state", "to_state", "actor", "reason")
     readonly_fields = fields
+    template = READONLY_TABULAR
     extra = 0
     can_delete = False
 
@@ -113,6 +120,7 @@ class IncidentInline(admin.TabularInline[Incident, Edict]):
     model = Incident
     fields = ("kind", "started_at", "ended_at", "detected_at", "detail")
     readonly_fields = fields
+    template = READONLY_TABULAR
     extra = 0
     can_delete = False
 
@@ -194,12 +202,30 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
             links.append((reverse("admin:tauler_edict_withdraw", args=[obj.pk]), _("Retira")))
         if obj.number:
             links.append((obj.get_absolute_url(), _("Pàgina pública")))
+        if not links:
+            return "—"  # a draft: it is sent for approval from the list of edicts
         return format_html(
             " · ".join(['<a href="{}">{}</a>'] * len(links)),
             *[part for link in links for part in link],
         )
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The form checks what the services check, so a refusal here is a race (the draft was
+        # sent for approval meanwhile): the transaction is rolled back and staff are told why.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SeuError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request: HttpRequest, obj: Edict, form: Any, change: bool) -> None:
+        """The draft is written by the board's services, never by the admin's ``obj.save()``."""
         data = form.cleaned_data
         files = [data["new_document"]] if data.get("new_document") else []
         arguments = {name: data.get(name) for name in EDITABLE}
@@ -209,10 +235,20 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
             )
         else:
             created = services.create_draft(files=files, acting_user=request.user, **arguments)
-            obj.pk = created.pk
+            # The admin logs and redirects with this in-memory object: make it the stored one.
+            obj.pk, obj.state, obj.created_at = created.pk, created.state, created.created_at
+            obj._state.adding = False
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # the inlines are read-only; attachments are stored by the service
+        pass  # the inlines are a read-only record; attachments are stored by the service
+
+    def construct_change_message(
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
+    ) -> list[dict[str, dict[str, list[str]]]]:
+        # Django describes what each inline's formset saved, which it reads from the formsets'
+        # save(). Ours are a read-only record (documents, transitions, incidents) that
+        # save_related never saves: the change is the form's alone.
+        return construct_change_message(form, [], add)
 
     @admin.action(description=_("Envia a aprovació"))
     def submit_selected(self, request: HttpRequest, queryset: QuerySet[Edict]) -> None:

@@ -12,13 +12,13 @@ from django.views.decorators.http import require_GET
 
 from seu import calendar
 from tauler import selectors
-from tauler.caching import cached_for_anonymous
+from tauler.caching import cached_for_anonymous, not_cached
 from tauler.forms import BoardFilterForm
 from tauler.models import Category, Edict
 
 
 @require_GET
-@cached_for_anonymous
+@cached_for_anonymous(params=("categoria", "organ", "pagina"), blank=("q",))
 def board(request: HttpRequest) -> HttpResponse:
     now = calendar.now()
     form = BoardFilterForm(request.GET or None)
@@ -29,9 +29,14 @@ def board(request: HttpRequest) -> HttpResponse:
             "organ": form.cleaned_data["organ"],
             "text": form.cleaned_data["q"],
         }
+    elif form.is_bound:
+        not_cached(request)  # an unknown category or organ: shown unfiltered, not kept
     found = selectors.board(at=now, **filters)
     paginator = Paginator(found, settings.TAULER_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("pagina"))
+    asked = request.GET.get("pagina")
+    page = paginator.get_page(asked)
+    if asked is not None and asked != str(page.number):
+        not_cached(request)  # past the last page, or not a page number: the nearest is shown
     kept = {k: v for k, v in request.GET.items() if k != "pagina" and v}
     edicts = [(edict, edict.days_left(now)) for edict in page.object_list]
     return render(

@@ -29,7 +29,7 @@ def test_it_lists_the_configured_issuers_and_the_four_fnmt_steps(
     assert page.count("<li>") >= 4
     assert "codi de sol·licitud" in page
     # The town hall is an accreditation office on Mondays, Tuesdays and Thursdays (seed 000).
-    assert "dilluns, dimarts, dijous" in page
+    assert "els dilluns, dimarts i dijous" in page
     assert "Registre bàsic" in page and "Registre avançat" in page
 
 
@@ -45,10 +45,48 @@ def test_an_issuer_removed_from_the_configuration_disappears_from_the_page(
     assert "AC FNMT Usuarios (desenvolupament)" in page
 
 
-def test_the_office_days_come_from_the_settings(
-    client: Client, town_hall: object, trust_file: Path, settings
+def _accreditation_service():
+    from cites.models import Service
+
+    service, _ = Service.objects.update_or_create(
+        code="fnmt",
+        defaults={
+            "name": "Acreditació d'identitat per al certificat FNMT",
+            "asks_request_code": True,
+            "is_active": True,
+            "weekdays": "0,1,3",
+        },
+    )
+    return service
+
+
+def test_the_office_days_and_hours_are_those_of_the_booking_service(
+    client: Client, town_hall: object, trust_file: Path
 ) -> None:
-    settings.ACCREDITATION_OFFICE_WEEKDAYS = [2]
+    import datetime as dt
+
+    service = _accreditation_service()
     page = client.get("/certificats/").content.decode()
-    assert "els dimecres" in page
-    assert "dilluns, dimarts" not in page
+    assert "els dilluns, dimarts i dijous, de 9:00 a 13:00" in page
+
+    # What a clerk does in the back-office: the booking page follows at once, and so does this.
+    service.weekdays = "2"
+    service.opens_at, service.closes_at = dt.time(10, 0), dt.time(12, 30)
+    service.save()
+    page = client.get("/certificats/").content.decode()
+    assert "els dimecres, de 10:00 a 12:30" in page
+    assert "dilluns" not in page
+    english = client.get("/en/certificats/").content.decode()
+    assert "on Wednesdays, from 10:00 to 12:30" in english
+
+
+def test_with_the_booking_service_off_the_page_says_there_are_no_appointments(
+    client: Client, town_hall: object, trust_file: Path
+) -> None:
+    service = _accreditation_service()
+    service.is_active = False
+    service.save()
+    page = client.get("/certificats/").content.decode()
+    assert "Ara mateix no es donen cites per acreditar la identitat" in page
+    assert "dilluns" not in page and "dijous" not in page
+    assert "Demanar cita a l'oficina d'acreditació" not in page

@@ -637,6 +637,69 @@ def test_nginx_sends_plain_http_to_https(
     assert recorder.requests == []
 
 
+# --- nginx: request rates per client (issue 11, item 9) -------------------------------------------
+
+
+def test_nginx_declares_request_rate_limits_per_client() -> None:
+    text = _nginx_text()
+    zone_lines = re.findall(r"^limit_req_zone \$(\w+) zone=(\w+):\d+m rate=\d+r/[sm];", text, re.M)
+    zones = {zone: key for key, zone in zone_lines}
+    assert zones == {"seu_pages": "binary_remote_addr", "seu_lookups": "seu_lookup_client"}
+    assert re.search(r"^limit_req_status 429;", text, re.MULTILINE)
+    server = text.split("listen 443 ssl;", 1)[1]
+    for zone in zones:
+        assert re.search(rf"^    limit_req zone={zone} burst=\d+ nodelay;", server, re.M), zone
+    # A location with a limit_req of its own would inherit none of the server's.
+    locations = re.findall(r"location [^{]*\{([^}]*)\}", server)
+    assert not any("limit_req" in body for body in locations)
+
+
+def _statuses(port: int, paths: list[str]) -> list[tuple[int, str]]:
+    """Send the requests one after another on one kept-alive connection, as a crawler does."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the test's own server certificate
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+    found = []
+    for path in paths:
+        connection.request("GET", path, headers={"Host": HOST})
+        response = connection.getresponse()
+        found.append((response.status, response.read().decode(errors="replace")))
+    connection.close()
+    return found
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    ["/tauler/?q=cerca-{n}", "/es/verificar/CSV{n}/", "/api/v1/verificacio/CSV{n}/"],
+)
+def test_nginx_answers_429_to_a_client_that_searches_or_verifies_too_fast(
+    start_nginx: Callable[[int, Path], Nginx],
+    recorder: Recorder,
+    proxy_secret_file: Path,
+    lookup: str,
+) -> None:
+    nginx = start_nginx(recorder.port, proxy_secret_file)
+    answers = _statuses(nginx.https_port, [lookup.format(n=n) for n in range(40)])
+    statuses = [status for status, _ in answers]
+    assert statuses[:10] == [200] * 10  # a person's searches are never refused
+    assert 429 in statuses and set(statuses) == {200, 429}
+    assert len(recorder.requests) == statuses.count(200) < 40  # the rest never reached Django
+    refused = next(body for status, body in answers if status == 429)
+    assert "Massa peticions" in refused and "Espereu uns segons" in refused
+    # Browsing the pages goes on meanwhile: they are not lookups.
+    assert [status for status, _ in _statuses(nginx.https_port, ["/tauler/"] * 5)] == [200] * 5
+
+
+def test_nginx_answers_429_to_a_client_that_asks_for_pages_too_fast(
+    start_nginx: Callable[[int, Path], Nginx], recorder: Recorder, proxy_secret_file: Path
+) -> None:
+    nginx = start_nginx(recorder.port, proxy_secret_file)
+    statuses = [status for status, _ in _statuses(nginx.https_port, ["/tauler/"] * 200)]
+    assert statuses[:50] == [200] * 50  # a page and its assets, several times over
+    assert 429 in statuses
+
+
 # --- nginx -> gunicorn -> Django, with production settings ----------------------------------------
 
 
