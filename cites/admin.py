@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cites import selectors, services
 from cites.forms import OutcomeForm
-from cites.models import Appointment, ClosedDay, OutgoingEmail, Service, Slot
+from cites.models import Appointment, ClosedDay, Service, Slot
 from seu import calendar
 from seu.errors import InvalidInput
 
@@ -227,19 +227,3 @@ class AppointmentAdmin(OfficeAdminMixin, admin.ModelAdmin[Appointment]):
             messages.error(request, str(error))
         except ValueError:
             messages.error(request, gettext("Dades no vàlides."))
-
-
-@admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(OfficeAdminMixin, admin.ModelAdmin[OutgoingEmail]):
-    list_display = ["created_at", "kind", "to", "state", "attempts", "sent_at"]
-    list_filter = ["state", "kind"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

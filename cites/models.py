@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def default_weekdays() -> str:
-    return ",".join(str(day) for day in settings.ACCREDITATION_OFFICE_WEEKDAYS)
+    """A new service's days: Monday, Tuesday and Thursday, the accreditation office's (seed 000).
+    From then on the service's own days are the only ones (the booking pages, /certificats/)."""
+    return "0,1,3"
 
 
 class Service(models.Model):
@@ -238,40 +240,10 @@ class AppointmentTransition(models.Model):
         return f"{self.appointment_id} {self.from_state}->{self.to_state}"
 
 
-class OutgoingEmail(models.Model):
-    """An e-mail is a row first (STYLE): a task delivers it and records the outcome."""
+class EmailKind(models.TextChoices):
+    """The e-mails of an appointment (sent through the shared outbox, ``seu.core.outbox``)."""
 
-    class Kind(models.TextChoices):
-        REQUEST = "request", _("confirmació pendent")
-        CONFIRMED = "confirmed", _("cita confirmada")
-        REMINDER = "reminder", _("recordatori")
-        CANCELLED = "cancelled", _("cita anul·lada")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("per enviar")
-        SENT = "sent", _("enviat")
-        FAILED = "failed", _("no s'ha pogut enviar")
-
-    appointment = models.ForeignKey(
-        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
-    )
-    kind = models.CharField(_("tipus"), max_length=10, choices=Kind.choices)
-    to = models.EmailField(_("destinatari"), blank=True)
-    subject = models.CharField(_("assumpte"), max_length=300)
-    text_body = models.TextField(blank=True)
-    html_body = models.TextField(blank=True)
-    ics = models.TextField(_("calendari (.ics)"), blank=True)
-    state = models.CharField(_("estat"), max_length=10, choices=State.choices, default="pending")
-    attempts = models.PositiveSmallIntegerField(_("intents"), default=0)
-    last_error = models.TextField(_("darrer error"), blank=True)
-    created_at = models.DateTimeField(_("creat el"))
-    sent_at = models.DateTimeField(_("enviat el"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("correu electrònic")
-        verbose_name_plural = _("correus electrònics")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["state", "created_at"], name="cites_email_due")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+    REQUEST = "request", _("confirmació pendent")
+    CONFIRMED = "confirmed", _("cita confirmada")
+    REMINDER = "reminder", _("recordatori")
+    CANCELLED = "cancelled", _("cita anul·lada")

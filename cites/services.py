@@ -1,5 +1,6 @@
 """Use cases of the accreditation office (seed 000): book, confirm, cancel, change, attend, and the
-sweeps that release unconfirmed places, send reminders, deliver e-mails and erase personal data.
+sweeps that release unconfirmed places, send reminders and erase personal data. Its e-mails leave
+through the shared outbox (``seu.core.outbox``).
 
 A place is taken under the lock of its ``Slot`` row: the row is created if missing, locked with
 ``SELECT ... FOR UPDATE``, and the active appointments of the slot are counted while it is held, so
@@ -11,14 +12,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import smtplib
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,13 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event
 
 from cites import caching, selectors
-from cites.models import Appointment, AppointmentTransition, ClosedDay, OutgoingEmail, Service, Slot
+from cites.models import Appointment, AppointmentTransition, ClosedDay, EmailKind, Service, Slot
 from seu import caching as seu_caching
 from seu import calendar
+from seu.core import outbox
 from seu.core.sweeps import claim_due
 from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput
-from seu.models import TownHall
+from seu.models import OutgoingEmail, TownHall
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ WORKFLOW = Workflow(
 
 CONFIRM_SALT = "cites.confirm"
 MANAGE_SALT = "cites.manage"
-MAX_EMAIL_ATTEMPTS = 5
+EMAIL_KIND_PREFIX = "cites."
 
 
 # --- Errors --------------------------------------------------------------------------------------
@@ -253,104 +253,35 @@ def _queue_email(
             "town_hall": town_hall,
             "what_to_bring": what_to_bring_text(appointment.service),
             "manage_url": manage_url(appointment),
-            "confirm_url": confirm_url(appointment) if kind == OutgoingEmail.Kind.REQUEST else "",
+            "confirm_url": confirm_url(appointment) if kind == EmailKind.REQUEST else "",
             "confirm_by": calendar.to_local(appointment.confirm_by)
             if appointment.confirm_by
             else None,
             "book_url": absolute(reverse("cites:index")),
         }
         base = f"cites/emails/{kind}"
-        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        subject = render_to_string(f"{base}_subject.txt", context)
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    email = OutgoingEmail.objects.create(
-        appointment=appointment,
-        kind=kind,
+    ics = (
+        [
+            outbox.TextAttachment(
+                "cita.ics", appointment_ics(appointment, town_hall), "text/calendar"
+            )
+        ]
+        if with_ics
+        else []
+    )
+    return outbox.queue_email(
+        kind=f"{EMAIL_KIND_PREFIX}{kind}",
         to=appointment.email,
-        subject=subject[:300],
+        subject=subject,
         text_body=text,
         html_body=html,
-        ics=appointment_ics(appointment, town_hall) if with_ics else "",
-        created_at=now,
+        attachments=ics,
+        about=appointment,
+        now=now,
     )
-    transaction.on_commit(lambda: _queue_delivery(email.pk))
-    return email
-
-
-def _queue_delivery(email_id: int) -> None:
-    # The row is committed: if the broker is down, the periodic sweep delivers it later.
-    from cites import tasks
-
-    try:
-        tasks.deliver_email.delay(email_id)
-    except Exception:
-        logger.warning("could not queue e-mail %s", email_id, exc_info=True)
-
-
-# Errors worth another attempt: the server or the network, not the message.
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPHeloError,
-    smtplib.SMTPDataError,
-    TimeoutError,
-    ConnectionError,
-    OSError,
-)
-
-
-def deliver_email(*, email_id: int, now: dt.datetime | None = None) -> str:
-    """Send a stored e-mail once and record the outcome; a second run does nothing."""
-    now = now or calendar.now()
-    with transaction.atomic():
-        email = (
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, state=OutgoingEmail.State.PENDING)
-            .first()
-        )
-        if email is None:
-            return "skipped"
-        if not email.to:  # erased before it left
-            email.state = OutgoingEmail.State.FAILED
-            email.last_error = "no recipient"
-            email.save(update_fields=["state", "last_error"])
-            return "failed"
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.text_body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email.to],
-        )
-        if email.html_body:
-            message.attach_alternative(email.html_body, "text/html")
-        if email.ics:
-            message.attach("cita.ics", email.ics, "text/calendar")
-        email.attempts += 1
-        try:
-            message.send()
-        except smtplib.SMTPRecipientsRefused as error:  # permanent: the address is wrong
-            email.state = OutgoingEmail.State.FAILED
-            email.last_error = str(error)[:2000]
-        except TRANSIENT_ERRORS as error:
-            email.last_error = str(error)[:2000]
-            if email.attempts >= MAX_EMAIL_ATTEMPTS:
-                email.state = OutgoingEmail.State.FAILED
-        else:
-            email.state = OutgoingEmail.State.SENT
-            email.sent_at = now
-            email.last_error = ""
-        email.save(update_fields=["state", "attempts", "last_error", "sent_at"])
-        return str(email.state)
-
-
-def deliver_pending_emails(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """The sweep behind the per-e-mail task: catches e-mails whose task was lost."""
-    ids = list(
-        OutgoingEmail.objects.filter(state=OutgoingEmail.State.PENDING)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return sum(deliver_email(email_id=pk, now=now) == "sent" for pk in ids)
 
 
 # --- State changes -------------------------------------------------------------------------------
@@ -439,7 +370,7 @@ def book_appointment(
         # this function rolls it back (or rolls back to its savepoint, when called inside one).
         raise AlreadyBooked() from error
     WORKFLOW.start(appointment, at=now, reason="booked")
-    _queue_email(appointment, OutgoingEmail.Kind.REQUEST, now=now)
+    _queue_email(appointment, EmailKind.REQUEST, now=now)
     return appointment
 
 
@@ -463,7 +394,7 @@ def confirm_appointment(*, appointment: Appointment, now: dt.datetime | None = N
     locked.confirmed_at = now
     locked.save(update_fields=["confirmed_at"])
     WORKFLOW.move(locked, State.CONFIRMED, at=now, reason="confirmed by e-mail link")
-    _queue_email(locked, OutgoingEmail.Kind.CONFIRMED, now=now, with_ics=True)
+    _queue_email(locked, EmailKind.CONFIRMED, now=now, with_ics=True)
     return locked
 
 
@@ -494,7 +425,7 @@ def cancel_appointment(
         reason=reason or ("cancelled by the clerk" if acting_user else "cancelled by link"),
     )
     if locked.email:
-        _queue_email(locked, OutgoingEmail.Kind.CANCELLED, now=now)
+        _queue_email(locked, EmailKind.CANCELLED, now=now)
     return locked
 
 
@@ -525,12 +456,8 @@ def change_appointment(
     locked.reminder_sent_at = None
     locked.save(update_fields=["slot", "starts_at", "version", "reminder_sent_at"])
     WORKFLOW.note(locked, at=now, reason="moved")
-    kind = (
-        OutgoingEmail.Kind.CONFIRMED
-        if locked.state == State.CONFIRMED
-        else OutgoingEmail.Kind.REQUEST
-    )
-    _queue_email(locked, kind, now=now, with_ics=kind == OutgoingEmail.Kind.CONFIRMED)
+    kind = EmailKind.CONFIRMED if locked.state == State.CONFIRMED else EmailKind.REQUEST
+    _queue_email(locked, kind, now=now, with_ics=kind == EmailKind.CONFIRMED)
     return locked
 
 
@@ -644,7 +571,7 @@ def send_reminders(*, now: dt.datetime | None = None, batch: int = 500) -> int:
         for appointment in due:
             appointment.reminder_sent_at = now
             appointment.save(update_fields=["reminder_sent_at"])
-            _queue_email(appointment, OutgoingEmail.Kind.REMINDER, now=now, with_ics=True)
+            _queue_email(appointment, EmailKind.REMINDER, now=now, with_ics=True)
             sent += 1
     return sent
 
@@ -669,7 +596,5 @@ def erase_personal_data(*, now: dt.datetime | None = None, batch: int = 1000) ->
         Appointment.objects.filter(pk__in=ids).update(
             erased_at=now, accredited_request_code="", **dict.fromkeys(PERSONAL_FIELDS, "")
         )
-        OutgoingEmail.objects.filter(appointment_id__in=ids).update(
-            to="", subject="", text_body="", html_body="", ics=""
-        )
+        outbox.erase_emails_about([outbox.reference(Appointment(pk=pk)) for pk in ids])
     return len(ids)

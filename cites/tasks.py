@@ -7,16 +7,6 @@ from celery import shared_task
 from cites import services
 
 
-@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
-def deliver_email(email_id: int) -> str:
-    return services.deliver_email(email_id=email_id)
-
-
-@shared_task(ignore_result=True)
-def deliver_pending_emails() -> int:
-    return services.deliver_pending_emails()
-
-
 @shared_task(ignore_result=True)
 def release_unconfirmed() -> int:
     """Places not confirmed in time go back to the availability."""

@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from seu.models import AuthorisedOfficial, Identification, NonWorkingDay, Organ, TownHall
+from seu.models import (
+    AuthorisedOfficial,
+    Identification,
+    NonWorkingDay,
+    Organ,
+    OutgoingEmail,
+    TownHall,
+)
 from seu.people import normalise_person_id
 
 
@@ -170,3 +177,22 @@ class IdentificationAdmin(admin.ModelAdmin[Identification]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # evidence "for cases of discrepancy or litigation" (art. 14.2)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin[OutgoingEmail]):
+    """The outbox, read only: what left, to whom, and what the mail server said."""
+
+    list_display = ["created_at", "kind", "to", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["to", "reference", "subject"]
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -165,9 +166,21 @@ class Person(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.kind == self.Kind.LEGAL:
-            return self.legal_name or self.nif
-        return " ".join(part for part in (self.given_name, self.surnames) if part) or self.nif
+        return display_name(
+            kind=self.kind,
+            nif=self.nif,
+            given_name=self.given_name,
+            surnames=self.surnames,
+            legal_name=self.legal_name,
+        )
+
+
+def display_name(*, kind: str, nif: str, given_name: str, surnames: str, legal_name: str) -> str:
+    """How a person is named: a legal person by its company name, a natural one by name and
+    surnames; the NIF when nothing else is known. Also for the copies acts keep of a person."""
+    if kind == Person.Kind.LEGAL:
+        return legal_name or nif
+    return " ".join(part for part in (given_name, surnames) if part) or nif
 
 
 class AuthorisedOfficialQuerySet(models.QuerySet["AuthorisedOfficial"]):
@@ -331,3 +344,50 @@ class Interruption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
+    def about(self, references: Iterable[str]) -> OutgoingEmailQuerySet:
+        return self.filter(reference__in=list(references))
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail is a row first (STYLE "Background work"), written in the transaction of what it
+    tells; a task delivers the stored row and records the outcome. One outbox for every app: each
+    names what a message is about by an opaque ``reference`` (``"cites.appointment:12"``)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("per enviar")
+        SENT = "sent", _("enviat")
+        FAILED = "failed", _("no s'ha pogut enviar")
+
+    kind = models.CharField(_("tipus"), max_length=40)
+    reference = models.CharField(_("referència"), max_length=80, blank=True, db_index=True)
+    to = models.EmailField(_("destinatari"), blank=True)
+    subject = models.CharField(_("assumpte"), max_length=300)
+    text_body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    # [{"filename": ..., "content": <text>, "mimetype": ...}]: small text files (a calendar).
+    attachments = models.JSONField(_("adjunts"), default=list, blank=True)
+    state = models.CharField(_("estat"), max_length=10, choices=State.choices, default="pending")
+    attempts = models.PositiveSmallIntegerField(_("intents"), default=0)
+    last_error = models.TextField(_("darrer error"), blank=True)
+    created_at = models.DateTimeField(_("creat el"))
+    sent_at = models.DateTimeField(_("enviat el"), null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correu electrònic")
+        verbose_name_plural = _("correus electrònics")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="seu_email_pending",
+                condition=models.Q(state="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

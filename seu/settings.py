@@ -332,10 +332,6 @@ if PRODUCTION and len(PROXY_SHARED_SECRET) < 32:
 # and CRLs, and what the "accepted certificates" page says about them.
 CITIZEN_TRUST_FILE = env_path("CITIZEN_TRUST_FILE", DEV_PKI_DIR / "citizen-trust.toml")
 CERT_REVOCATION_CACHE_SECONDS = env_int("CERT_REVOCATION_CACHE_SECONDS", 300, minimum=0)
-# Days of the week (0 = Monday) on which the accreditation office sees citizens (seed 000).
-ACCREDITATION_OFFICE_WEEKDAYS = [
-    int(day) for day in env_list("ACCREDITATION_OFFICE_WEEKDAYS", ["0", "1", "3"])
-]
 # Appointments of the accreditation office (cites): minutes to confirm from the e-mail before the
 # place is released, validity of the links to cancel or change, days personal data are kept.
 CITES_CONFIRMATION_MINUTES = env_int("CITES_CONFIRMATION_MINUTES", 120, minimum=1)
@@ -346,7 +342,7 @@ CITES_BOOKINGS_PER_ADDRESS = env_int("CITES_BOOKINGS_PER_ADDRESS", 5, minimum=1)
 CELERY_BEAT_SCHEDULE.update(
     {
         "cites-release-unconfirmed": {"task": "cites.tasks.release_unconfirmed", "schedule": 60.0},
-        "cites-deliver-emails": {"task": "cites.tasks.deliver_pending_emails", "schedule": 120.0},
+        "seu-deliver-emails": {"task": "seu.tasks.deliver_pending_emails", "schedule": 120.0},
         "cites-send-reminders": {"task": "cites.tasks.send_reminders", "schedule": 900.0},
         "cites-erase-personal-data": {
             "task": "cites.tasks.erase_personal_data",
@@ -368,6 +364,7 @@ CELERY_BEAT_SCHEDULE.update(
         "tauler-expire-due": {"task": "tauler.tasks.expire_due_edicts", "schedule": 60.0},
         "tauler-certify": {"task": "tauler.tasks.certify_publications", "schedule": 60.0},
         "tauler-integrity": {"task": "tauler.tasks.check_integrity", "schedule": 900.0},
+        "documents-integrity": {"task": "documents.tasks.check_stored_documents", "schedule": 900},
         "tauler-health": {
             "task": "tauler.tasks.record_board_health",
             "schedule": float(TAULER_HEALTH_INTERVAL_SECONDS),

@@ -14,8 +14,10 @@ from django.test import Client
 from icalendar import Calendar
 
 from cites import selectors, services
-from cites.models import Appointment, AppointmentTransition, OutgoingEmail, Service
+from cites.models import Appointment, AppointmentTransition, Service
 from seu.calendar import SEU_TZ
+from seu.core import outbox
+from seu.models import OutgoingEmail
 from tests.cites.conftest import applicant, book, local, nif_for
 from tests.factories import TownHallFactory
 
@@ -35,7 +37,7 @@ def path(url: str) -> str:
 
 def deliver() -> list[mail.EmailMessage]:
     before = len(mail.outbox)
-    services.deliver_pending_emails()
+    outbox.deliver_pending_emails()
     return list(mail.outbox[before:])
 
 
@@ -55,7 +57,7 @@ def test_a_booking_waits_for_confirmation_and_sends_the_link(fnmt: Service, mail
     confirm, manage = links(body)
     assert "/cita-previa/confirmar/" in confirm and "/cita-previa/cita/" in manage
     assert OutgoingEmail.objects.get().state == OutgoingEmail.State.SENT
-    assert services.deliver_pending_emails() == 0  # delivered once
+    assert outbox.deliver_pending_emails() == 0  # delivered once
 
 
 def test_confirming_sends_the_details_and_a_calendar_file_in_madrid_time(
@@ -169,7 +171,7 @@ def test_the_manage_link_changes_the_time(client: Client, fnmt: Service) -> None
     appointment.refresh_from_db()
     assert appointment.starts_at == local(2026, 4, 7, 9, 30)
     assert appointment.state == Appointment.State.CONFIRMED
-    assert OutgoingEmail.objects.filter(kind="confirmed").count() == 2
+    assert OutgoingEmail.objects.filter(kind="cites.confirmed").count() == 2
 
 
 def test_a_tampered_link_is_refused_with_a_message(client: Client, fnmt: Service) -> None:
@@ -244,11 +246,11 @@ def test_a_transient_mail_failure_is_retried_and_recorded(fnmt: Service, setting
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
     book(fnmt, TUESDAY_9, now=MONDAY)
     email = OutgoingEmail.objects.get()
-    assert services.deliver_email(email_id=email.pk) == "pending"
+    assert outbox.deliver_email(email_id=email.pk) == "pending"
     email.refresh_from_db()
     assert email.attempts == 1 and email.last_error and email.sent_at is None
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.deliver_email(email_id=email.pk) == "sent"
+    assert outbox.deliver_email(email_id=email.pk) == "sent"
 
 
 __all__ = ["SEU_TZ", "MIMEBase", "applicant"]

@@ -12,9 +12,10 @@ from django.core import mail
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from cites import selectors, services
+from cites import selectors
 from cites.models import Appointment, Service
 from seu.calendar import SEU_TZ
+from seu.core import outbox
 from seu.models import TownHall
 from seu.staff_auth import current_code, enrol_totp_device
 from tests.conftest import STAFF_PASSWORD
@@ -42,7 +43,7 @@ def fnmt(db: None) -> Service:
 def deliver() -> list[mail.EmailMessage]:
     """What the beat sweep does: deliver the stored e-mails (to Django's locmem outbox)."""
     before = len(mail.outbox)
-    services.deliver_pending_emails()
+    outbox.deliver_pending_emails()
     return list(mail.outbox[before:])
 
 
