@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from documents import integrity, rendering, sealing, sheets, trust, verification_code
 from documents.models import Blob, Document, DocumentVersion, IntegrityIncident, SealCertificate
 from seu import caching, calendar, throttle
+from seu.core import outbox
+from seu.core.sweeps import claim_due
 from seu.errors import NotFound, RateLimited, SeuError
 from seu.models import Organ, TownHall
 
@@ -288,19 +290,9 @@ def record_document(
         blob=store_blob(prepared.sealed_pdf, "application/pdf"),
         created_at=prepared.issued_at,
     )
-    transaction.on_commit(lambda: _queue_timestamp(document.pk))
+    # If the broker is down, the periodic sweep timestamps it later (timestamp_due_at is set).
+    outbox.after_commit("documents.tasks.timestamp_document", document.pk)
     return document
-
-
-def _queue_timestamp(document_id: int) -> None:
-    # The document is already committed; if the broker is down, the periodic sweep timestamps it
-    # later (timestamp_due_at is set), so a queueing failure must not fail the caller's request.
-    from documents import tasks  # tasks import services; resolve the cycle at call time
-
-    try:
-        tasks.timestamp_document.delay(document_id)
-    except Exception:
-        logger.warning("could not queue the timestamp of document %s", document_id, exc_info=True)
 
 
 def issue_document(
@@ -617,12 +609,11 @@ def check_stored_documents(
     failed = checked = 0
     while checked < limit:
         with transaction.atomic():
-            batch = list(
-                DocumentVersion.objects.integrity_due(checked_before=now - INTEGRITY_RECHECK)
-                .select_related("blob", "document")
-                .select_for_update(skip_locked=True, of=("self",))[
-                    : min(batch_size, limit - checked)
-                ]
+            batch = claim_due(
+                DocumentVersion.objects.integrity_due(
+                    checked_before=now - INTEGRITY_RECHECK
+                ).select_related("blob", "document"),
+                limit=min(batch_size, limit - checked),
             )
             if not batch:
                 break

@@ -67,9 +67,11 @@ def _catalan_again() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    # The backend itself: ``django.core.cache.cache`` is a proxy, never an instance of it.
+    cache = caches["default"]
     if isinstance(cache, RedisCache):
         # Not FLUSHDB: the Celery broker shares this Redis database.
         client = cache._cache.get_client(write=True)

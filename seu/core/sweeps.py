@@ -10,7 +10,7 @@ caught up by the next run: due means "deadline passed", never "deadline is now".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 
@@ -20,15 +20,17 @@ M = TypeVar("M", bound=models.Model)
 def claim_due(
     queryset: models.QuerySet[M],
     *,
-    order_by: Sequence[str],
     limit: int,
+    order_by: Sequence[Any] | None = None,
     of: Sequence[str] = ("self",),
 ) -> list[M]:
     """Lock and return up to ``limit`` rows of ``queryset`` (already filtered to what is due, on
-    an indexed deadline column) in ``order_by`` order, skipping rows another transaction holds.
-    Call it inside the transaction that acts on the rows."""
+    an indexed deadline column) in ``order_by`` order (or the queryset's own), skipping rows
+    another transaction holds. Call it inside the transaction that acts on the rows."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("claim_due outside a transaction would release its locks at once")
-    return list(
-        queryset.select_for_update(skip_locked=True, of=tuple(of)).order_by(*order_by)[:limit]
-    )
+    if order_by is not None:
+        queryset = queryset.order_by(*order_by)
+    elif not queryset.ordered:
+        raise ValueError("claim_due needs an order: the oldest due rows go first")
+    return list(queryset.select_for_update(skip_locked=True, of=tuple(of))[:limit])

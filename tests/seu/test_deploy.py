@@ -789,3 +789,30 @@ def test_gunicorn_refuses_to_start_with_a_wrong_seal_password(
         if gunicorn.poll() is None:
             _stop(gunicorn)
     assert "SEAL_PKCS12_PASSWORD: wrong password for" in (tmp_path / "gunicorn.log").read_text()
+
+
+# --- nginx: a body over client_max_body_size (issue 11, item 8) ----------------------------------
+
+
+def test_nginx_answers_an_oversized_upload_with_the_seus_page_in_three_languages(
+    start_nginx: Callable[[int, Path], Nginx], recorder: Recorder, proxy_secret_file: Path
+) -> None:
+    nginx = start_nginx(recorder.port, proxy_secret_file)
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the test's own server certificate
+    connection = http.client.HTTPSConnection("127.0.0.1", nginx.https_port, context=context)
+    connection.putrequest("POST", "/es/registre/", skip_host=True)
+    connection.putheader("Host", HOST)
+    connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+    connection.putheader("Content-Length", str(31 * 1024 * 1024))
+    connection.endheaders()  # nginx judges the declared length before any byte of the body
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    assert response.status == 413
+    assert response.getheader("Content-Type", "").startswith("text/html")
+    assert "Enviament massa gran" in body and "No s'ha enviat res" in body
+    assert "Envío demasiado grande" in body and "Upload too large" in body
+    assert "<center>nginx</center>" not in body
+    assert recorder.requests == []  # Django never saw it
