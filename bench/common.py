@@ -55,8 +55,8 @@ def prepare_django() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from seu.demo import load_demo_data
-    from seu.devpki import ensure_dev_pki
+    from devtools.demo import load_demo_data
+    from devtools.pki import ensure_dev_pki
 
     ensure_dev_pki(settings.DEV_PKI_DIR)
     call_command("migrate", interactive=False, verbosity=0)
@@ -104,7 +104,7 @@ def running_gunicorn(
     (deploy/gunicorn.conf.py: gthread, the application preloaded), the given workers and threads
     (each worker taking as many connections as it has threads, as that file says); stopped on
     exit."""
-    from seu.devservices import free_port
+    from devtools.servers import free_port
 
     port = free_port()
     with log.open("wb") as output:

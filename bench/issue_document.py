@@ -37,9 +37,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from devtools.demo import load_demo_data  # noqa: E402
+from devtools.pki import ensure_dev_pki  # noqa: E402
 from documents import rendering, sealing, services  # noqa: E402
-from seu.demo import load_demo_data  # noqa: E402
-from seu.devpki import ensure_dev_pki  # noqa: E402
 from seu.models import Organ, TownHall  # noqa: E402
 
 TEMPLATE = "documents/pdf/test_document.html"

@@ -75,14 +75,14 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from seu import certificates  # noqa: E402
-from seu.devpki import (  # noqa: E402
+from devtools.pki import (  # noqa: E402
     CitizenPki,
     ensure_citizen_pki,
     ensure_dev_pki,
     write_citizen_trust,
 )
-from seu.devservices import free_port, start_dev_services, start_nginx  # noqa: E402
+from devtools.servers import free_port, start_dev_services, start_nginx  # noqa: E402
+from seu import certificates  # noqa: E402
 
 VALID_CITIZENS = ("fnmt-natural", "dnie", "fnmt-representative")
 LOGIN = "/identificacio/certificat/"
@@ -175,7 +175,7 @@ def validation_samples(pki: CitizenPki, count: int) -> list[float]:
 
 
 def measure_clave_round_trips(count: int) -> float | None:
-    from seu.clave_dev import measure_clave_round_trips as round_trips
+    from devtools.clave_idp import measure_clave_round_trips as round_trips
 
     # A hundred give a steady rate (about 20 s); more only make the benchmark longer.
     return round_trips(min(count, 100))

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from seu.devpki import DEV_MARKER
+from seu.env import DEV_MARKER
 
 
 @checks.register(checks.Tags.security, deploy=True)

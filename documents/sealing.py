@@ -34,7 +34,7 @@ from pyhanko.stamp.text import TextStamp, TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from documents.sync import off_event_loop
-from seu.devpki import DEV_MARKER
+from seu.env import DEV_MARKER
 
 
 class _PreparedSigningCertificate(attributes.CMSAttributeProvider):

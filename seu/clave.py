@@ -19,8 +19,9 @@ a dozen lines each here, and keeping them ours lets us check what the protocol a
 - each Assertion is accepted once: its ID goes into ``SamlAssertionUse`` (unique) in the same
   transaction as the ``Identification``.
 
-Switching from the local identity provider (``seu.clave_dev``) to the real Cl@ve is configuration:
-``CLAVE_IDP_METADATA``, ``CLAVE_SP_ENTITY_ID``, ``CLAVE_SP_KEY_FILE`` and ``CLAVE_SP_CERT_FILE``.
+Switching from the local identity provider (``devtools.clave_idp``) to the real Cl@ve is
+configuration: ``CLAVE_IDP_METADATA``, ``CLAVE_SP_ENTITY_ID``, ``CLAVE_SP_KEY_FILE`` and
+``CLAVE_SP_CERT_FILE``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ from saml2.validate import ResponseLifetimeExceed, ToEarly
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from seu import calendar, identity
+from seu.env import DEV_MARKER
 from seu.errors import SeuError
 from seu.models import Identification, LoA, SamlAssertionUse
 from seu.people import normalise_person_id
@@ -189,21 +191,27 @@ def service_provider() -> ServiceProvider:
     )
 
 
+# Development tooling (``devtools``, never installed in production) registers here what makes the
+# local identity provider's service-provider keys on first use; production code imports none of it.
+_key_makers: list[Callable[[Path], object]] = []
+
+
+def register_key_maker(make_keys: Callable[[Path], object]) -> None:
+    if make_keys not in _key_makers:
+        _key_makers.append(make_keys)
+
+
 def _ensure_keys(sp: ServiceProvider) -> None:
     if sp.key_file.exists() and sp.cert_file.exists():
-        if settings.PRODUCTION:
-            from seu.devpki import DEV_MARKER
-
-            if DEV_MARKER.encode() in _certificate_subject(sp.cert_file):
-                raise ImproperlyConfigured(
-                    "CLAVE_SP_CERT_FILE: production refuses the development Cl@ve certificate"
-                )
+        if settings.PRODUCTION and DEV_MARKER.encode() in _certificate_subject(sp.cert_file):
+            raise ImproperlyConfigured(
+                "CLAVE_SP_CERT_FILE: production refuses the development Cl@ve certificate"
+            )
         return
     dev_dir = Path(settings.DEV_PKI_DIR) / "clave"
-    if not settings.PRODUCTION and sp.key_file.parent == dev_dir:
-        from seu.clave_dev import ensure_clave_keys
-
-        ensure_clave_keys(dev_dir)
+    if not settings.PRODUCTION and sp.key_file.parent == dev_dir and _key_makers:
+        for make_keys in _key_makers:
+            make_keys(dev_dir)
         return
     raise ImproperlyConfigured(
         "CLAVE_SP_KEY_FILE / CLAVE_SP_CERT_FILE: the service provider's key and certificate "

@@ -12,6 +12,10 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Every certificate of the development PKI (``devtools.pki``) carries this organisational unit, so
+# that production can refuse a development seal, trust list or Cl@ve key by their names alone.
+DEV_MARKER = "seu-dev-pki NOT FOR PRODUCTION"
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "tauler",
     "cites",
 ]
+# The development PKI, local identity provider, demo data and ``rundev``: never in production.
+if not PRODUCTION:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

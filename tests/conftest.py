@@ -19,8 +19,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from seu.devpki import DevPki, ensure_dev_pki
-from seu.devservices import DevServicesServer, start_dev_services
+from devtools.pki import DevPki, ensure_dev_pki
+from devtools.servers import DevServicesServer, start_dev_services
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -20,9 +20,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from devtools.pki import DevPki
 from documents import rendering, sealing, services, verification_code
 from documents.models import Blob, Document, DocumentVersion
-from seu.devpki import DevPki
 from tests.conftest import pdfsig
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 
+from devtools.pki import DevPki
 from documents import sealing, sheets
-from seu.devpki import DevPki
 from tests.documents.test_pipeline import _independent_context
 
 

@@ -25,9 +25,9 @@ from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from signxml import SignatureMethod, XMLSigner
 from signxml.xades import XAdESSigner
 
+from devtools.pki import CITIZEN_PASSWORD, CitizenPki
+from devtools.servers import DevServicesServer
 from documents import sealing, signatures
-from seu.devpki import CITIZEN_PASSWORD, CitizenPki
-from seu.devservices import DevServicesServer
 from tests.registre.test_attachments import make_pdf
 from tests.seu.test_certificates import citizen_pki, citizen_trust, responders
 

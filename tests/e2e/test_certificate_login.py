@@ -25,8 +25,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
-from seu.devpki import CITIZEN_PASSWORD, CitizenPki
-from seu.devservices import DevServicesServer
+from devtools.pki import CITIZEN_PASSWORD, CitizenPki
+from devtools.servers import DevServicesServer
 from seu.models import Identification, LoA
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Browse, path_of
 from tests.seu.test_certificate_login_nginx import nginx  # noqa: F401 - fixture

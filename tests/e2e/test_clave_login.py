@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
+from devtools.clave_idp import LocalIdPServer, start_local_idp
+from devtools.pki import DevPki
 from seu import clave
-from seu.clave_dev import LocalIdPServer, start_local_idp
-from seu.devpki import DevPki
 from seu.models import Identification
 from tests.e2e.conftest import Browse, path_of
 

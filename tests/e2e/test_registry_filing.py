@@ -13,10 +13,10 @@ import pytest
 import time_machine
 from playwright.sync_api import FilePayload, expect
 
+from devtools.clave_idp import LocalIdPServer
 from documents import sealing
 from registre.models import RegistryEntry
 from seu import calendar
-from seu.clave_dev import LocalIdPServer
 from seu.models import Interruption, Organ, TownHall
 from tests.conftest import pdfsig
 from tests.e2e.conftest import Browse, path_of

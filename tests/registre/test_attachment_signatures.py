@@ -16,11 +16,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from devtools.pki import CitizenPki
+from devtools.servers import DevServicesServer
 from registre import attachments
 from registre.attachments import Limits
 from registre.models import RegistryEntry
-from seu.devpki import CitizenPki
-from seu.devservices import DevServicesServer
 from seu.models import Organ
 from tests.documents.test_signatures import (
     citizen_signer,

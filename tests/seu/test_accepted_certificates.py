@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from seu.devpki import CitizenPki, DevPki, ensure_citizen_pki, write_citizen_trust
+from devtools.pki import CitizenPki, DevPki, ensure_citizen_pki, write_citizen_trust
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from cryptography import x509
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
-from seu.devpki import CitizenPki
-from seu.devservices import DevServicesServer, find_nginx, free_port, start_nginx
+from devtools.pki import CitizenPki
+from devtools.servers import DevServicesServer, find_nginx, free_port, start_nginx
 from seu.models import Identification, LoA
 from tests.seu.test_certificates import (  # noqa: F401 - fixtures
     SECRET,

@@ -28,8 +28,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from seu import calendar, certificates
-from seu.devpki import (
+from devtools.pki import (
     DEV_CITIZENS,
     CitizenPki,
     DevPki,
@@ -38,7 +37,8 @@ from seu.devpki import (
     issue_citizen_certificate,
     write_citizen_trust,
 )
-from seu.devservices import DevServicesServer
+from devtools.servers import DevServicesServer
+from seu import calendar, certificates
 from seu.models import Identification, LoA
 
 PROXY = "127.0.0.1"

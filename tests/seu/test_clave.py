@@ -1,4 +1,4 @@
-"""Cl@ve through SAML 2.0 against the local identity provider (seu.clave_dev) over real HTTP.
+"""Cl@ve through SAML 2.0 against the local identity provider (devtools.clave_idp) over real HTTP.
 
 Every refusal is a page in the person's language and leaves nothing behind: no ``Identification``,
 no spent assertion, no identified session. Crafted answers are made with the identity provider's
@@ -29,8 +29,7 @@ from lxml import etree
 from pytest_django.fixtures import Settings
 from saml2 import samlp
 
-from seu import clave, identity
-from seu.clave_dev import (
+from devtools.clave_idp import (
     DEMO_PERSON,
     DemoPerson,
     LocalIdP,
@@ -41,8 +40,9 @@ from seu.clave_dev import (
     hidden_fields,
     start_local_idp,
 )
+from devtools.pki import DevPki
+from seu import clave, identity
 from seu.clave_views import PENDING_COOKIE
-from seu.devpki import DevPki
 from seu.models import Identification, LoA, Person, SamlAssertionUse
 
 if TYPE_CHECKING:

@@ -26,8 +26,8 @@ from cryptography.x509.oid import NameOID
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
+from devtools.pki import DEV_MARKER, SEAL_PASSWORD, DevPki, ensure_dev_pki
 from seu import env
-from seu.devpki import DEV_MARKER, SEAL_PASSWORD, DevPki, ensure_dev_pki
 
 ROOT = Path(__file__).resolve().parents[2]
 SETUP = "import django; django.setup()"
@@ -564,3 +564,35 @@ def test_production_cookies_are_secure_httponly_and_samesite(
     assert seen["hsts"] == "max-age=31536000; includeSubDomains"
     assert seen["plain_status"] == 301
     assert seen["plain_location"] == "https://seu.example.org/probe/"
+
+
+def test_production_installs_no_development_tooling_and_imports_none_of_it(
+    production: dict[str, str], var_dir: Path
+) -> None:
+    """Production settings leave ``devtools`` out, and starting every production module (the
+    whole URL tree, the Celery tasks, the checks) loads no module of it (DESIGN)."""
+    script = (
+        f"{SETUP}; import sys; from django.conf import settings; "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "from django.core import checks; checks.run_checks(); "
+        "import seu.celery; seu.celery.app.loader.import_default_modules(); "
+        "print(sorted({name.split('.')[0] for name in sys.modules if name.startswith('devtools')})"
+        ", 'devtools' in settings.INSTALLED_APPS)"
+    )
+    result = run_python(["-c", script], production, var_dir)
+    assert result.returncode == 0, result.stderr
+    assert last_line(result.stdout) == "[] False"
+
+
+def test_development_installs_the_tooling_that_rundev_needs(var_dir: Path) -> None:
+    result = run_python(
+        [
+            "-c",
+            f"{SETUP}; from django.conf import settings; "
+            "print('devtools' in settings.INSTALLED_APPS)",
+        ],
+        {},
+        var_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    assert last_line(result.stdout) == "True"

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from seu.devpki import ensure_dev_pki
+from devtools.pki import ensure_dev_pki
 
 
 class Command(BaseCommand):

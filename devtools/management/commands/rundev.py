@@ -20,16 +20,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from seu.clave_dev import start_local_idp
-from seu.demo import ensure_staff_user, load_demo_data
-from seu.devpki import (
+from devtools.clave_idp import start_local_idp
+from devtools.demo import ensure_staff_user, load_demo_data
+from devtools.pki import (
     CITIZEN_PASSWORD,
     CitizenPki,
     ensure_citizen_pki,
     ensure_dev_pki,
     write_citizen_trust,
 )
-from seu.devservices import find_nginx, start_dev_services, start_nginx
+from devtools.servers import find_nginx, start_dev_services, start_nginx
 from seu.staff_auth import current_code, ensure_dev_totp_device
 
 # Certificate login in development: nginx on its own port asks for the client certificate.

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from seu.devpki import DEV_ISSUERS, CitizenPki, DevPki, PrivateKey
+from devtools.pki import DEV_ISSUERS, CitizenPki, DevPki, PrivateKey
 
 # How long a response says it is good for; the seu caches less than that.
 REVOCATION_VALIDITY = dt.timedelta(hours=1)

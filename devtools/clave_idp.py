@@ -8,7 +8,7 @@ HTTP-POST with a signed Response holding a signed Assertion, the eIDAS level in
 level on a page that needs no JavaScript: the answer page shows a "Continua" button that posts the
 response to the seu.
 
-It is pysaml2's ``saml2.server.Server`` in a thread of the process, like ``seu.devservices``:
+It is pysaml2's ``saml2.server.Server`` in a thread of the process, like ``devtools.servers``:
 ``make run`` starts it on ``LOCAL_IDP_PORT`` and the tests on a free port. The keys of both sides
 (RSA 3072, self-signed as is usual for SAML metadata) are generated under ``DEV_PKI_DIR/clave``.
 """
@@ -48,7 +48,7 @@ from saml2.sigver import get_xmlsec_binary, pre_signature_part, signed_instance_
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from seu import clave
-from seu.devpki import DEV_MARKER
+from seu.env import DEV_MARKER
 from seu.models import LoA
 
 ASSERTION_LIFETIME_MINUTES = 5
