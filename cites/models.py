@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from seu.core.workflow import TransitionLog
+
 
 def default_weekdays() -> str:
     """A new service's days: Monday, Tuesday and Thursday, the accreditation office's (seed 000).
@@ -217,21 +219,15 @@ class Appointment(models.Model):
         return self.starts_at + dt.timedelta(minutes=self.service.slot_minutes)
 
 
-class AppointmentTransition(models.Model):
-    """The life of an appointment, one row per change, written with the change."""
+class AppointmentTransition(TransitionLog):
+    """The life of an appointment, one row per change, written with the change
+    (``cites.services.WORKFLOW``)."""
 
     appointment = models.ForeignKey(
         Appointment, on_delete=models.CASCADE, related_name="transitions"
     )
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.CharField(max_length=200, blank=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = _("canvi d'estat")
         verbose_name_plural = _("canvis d'estat")
         ordering = ["at", "pk"]

@@ -32,7 +32,7 @@ from documents import integrity, rendering, sealing, sheets, trust, verification
 from documents.models import Blob, Document, DocumentVersion, IntegrityIncident, SealCertificate
 from seu import caching, calendar, throttle
 from seu.core import outbox
-from seu.core.sweeps import claim_due
+from seu.core.sweeps import claim_due, claim_one
 from seu.errors import NotFound, RateLimited, SeuError
 from seu.models import Organ, TownHall
 
@@ -110,12 +110,7 @@ def purge_orphan_blobs(*, now: dt.datetime | None = None, limit: int = 500) -> i
     for digest in candidates:
         try:
             with transaction.atomic():
-                blob = (
-                    Blob.objects.select_for_update(skip_locked=True)
-                    .filter(pk=digest)
-                    .exclude(_referenced())
-                    .first()
-                )
+                blob = claim_one(Blob.objects.filter(pk=digest).exclude(_referenced()))
                 if blob is None:
                     continue
                 storage, name = blob.file.storage, str(blob.file.name)
@@ -338,10 +333,8 @@ def add_timestamp(*, document_id: int, now: dt.datetime | None = None) -> bool:
     """
     now = now or calendar.now()
     with transaction.atomic():
-        document = (
-            Document.objects.select_for_update(skip_locked=True)
-            .filter(pk=document_id, timestamp_state=Document.TimestampState.PENDING)
-            .first()
+        document = claim_one(
+            Document.objects.filter(pk=document_id, timestamp_state=Document.TimestampState.PENDING)
         )
         if document is None:
             return False

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from seu.core.workflow import TransitionLog
 from seu.models import Person, display_name
 
 
@@ -274,19 +275,13 @@ class EntryAttachment(models.Model):
         return str(self.blob_id)
 
 
-class EntryTransition(models.Model):
-    """The life of an entry, one row per change, written with the change (STYLE: workflow log)."""
+class EntryTransition(TransitionLog):
+    """The life of an entry, one row per change, written with the change (``registre.services.
+    WORKFLOW``)."""
 
     entry = models.ForeignKey(RegistryEntry, on_delete=models.PROTECT, related_name="transitions")
-    from_state = models.CharField(max_length=14, blank=True)
-    to_state = models.CharField(max_length=14)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = _("canvi d'estat")
         verbose_name_plural = _("canvis d'estat")
         ordering = ["at", "pk"]

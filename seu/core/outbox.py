@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.utils.module_loading import import_string
 
 from seu import calendar
+from seu.core.sweeps import claim_one
 from seu.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -95,10 +96,8 @@ def deliver_email(*, email_id: int, now: dt.datetime | None = None) -> str:
     """Send a stored e-mail once and record the outcome; a second run does nothing."""
     now = now or calendar.now()
     with transaction.atomic():
-        email = (
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, state=OutgoingEmail.State.PENDING)
-            .first()
+        email = claim_one(
+            OutgoingEmail.objects.filter(pk=email_id, state=OutgoingEmail.State.PENDING)
         )
         if email is None:
             return "skipped"

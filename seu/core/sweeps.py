@@ -34,3 +34,11 @@ def claim_due(
     elif not queryset.ordered:
         raise ValueError("claim_due needs an order: the oldest due rows go first")
     return list(queryset.select_for_update(skip_locked=True, of=tuple(of))[:limit])
+
+
+def claim_one(queryset: models.QuerySet[M], *, of: Sequence[str] = ("self",)) -> M | None:
+    """The row of ``queryset`` (one row: by id, with the state it must still be in), locked, or
+    None if another transaction holds it or it is no longer in that state: a task run twice, or
+    by two workers, does its work once."""
+    found = claim_due(queryset, limit=1, order_by=["pk"], of=of)
+    return found[0] if found else None
