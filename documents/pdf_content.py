@@ -64,9 +64,9 @@ class UnsafePdf(InvalidInput):
 def _executable_code(name: str, kind: str | Promise) -> UnsafePdf:
     return UnsafePdf(
         _(
-            "El fitxer «%(name)s» conté codi executable (%(kind)s), que no s'admet en un document "
-            "presentat al registre perquè s'executaria en obrir-lo. Deseu-lo de nou sense el codi "
-            "(per exemple, amb «Imprimeix a PDF») i adjunteu-lo de nou."
+            "El fitxer «%(name)s» conté codi executable (%(kind)s), que no s'admet perquè "
+            "s'executaria en obrir-lo. Deseu-lo de nou sense el codi (per exemple, amb «Imprimeix "
+            "a PDF») i adjunteu-lo de nou."
         )
         % {"name": name, "kind": kind},
         rule="active_content",
@@ -82,7 +82,7 @@ def _embedded_file(name: str, embedded: str, *, executable: bool) -> UnsafePdf:
     else:
         message = _(
             "El fitxer «%(name)s» porta fitxers incrustats («%(embedded)s»). Adjunteu cada "
-            "document per separat, perquè se'n comprovi el format i consti al rebut."
+            "document per separat, perquè se'n pugui comprovar el format."
         )
     return UnsafePdf(
         message % {"name": name, "embedded": embedded},

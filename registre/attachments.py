@@ -4,10 +4,11 @@ A file is recognised by what it contains, never by its name or by the content ty
 claims: PDF (and PDF/A), JPEG, PNG, ODT, DOCX, XML, and signed files (XAdES ``.xsig``, CAdES
 ``.csig``). Each is also opened with a library that reads that format, so a truncated or damaged
 file is refused instead of registered. The limits per file, per entry and on the number of files
-come from the settings and are shown in the form. A PDF with active content (JavaScript, an action
-that launches a program, embedded files) is refused. The signatures in a signed PDF, CAdES or XAdES
-file are checked against the accepted citizen issuers (``documents.signatures``: valid, not valid or
-not checked, and why) so that the receipt can say so.
+come from the settings and are shown in the form. A PDF passes the checks of every PDF the seu
+takes (``documents.intake``, the notice board's too): one that needs a password to open it, or with
+active content (JavaScript, an action that launches a program, embedded files), is refused. The
+signatures in a signed PDF, CAdES or XAdES file are checked against the accepted citizen issuers
+(``documents.signatures``: valid, not valid or not checked, and why) so that the receipt can say so.
 
 The name a person gives a file is kept only for display: storage is addressed by SHA-256.
 """
@@ -32,10 +33,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
-from pyhanko.pdf_utils.crypt import AuthStatus
-from pyhanko.pdf_utils.reader import PdfFileReader
 
-from documents import pdf_content
+from documents import intake
 from documents import services as documents
 from documents import signatures as signature_checks
 from documents.models import Blob
@@ -57,7 +56,6 @@ MAX_ZIP_MEMBERS = 10_000
 
 XMLDSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 XADES_NAMESPACES = ("http://uri.etsi.org/01903/v1.3.2#", "http://uri.etsi.org/01903/v1.4.1#")
-PDFAID_NS = "http://www.aiim.org/pdfa/ns/id/"
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -161,75 +159,25 @@ def _disallowed(name: str) -> AttachmentRefused:
     )
 
 
+def _refused(refused: intake.RefusedFile) -> AttachmentRefused:
+    """The registry's refusal for a file ``documents.intake`` refuses: its rule is the code."""
+    return AttachmentRefused(refused.message, name=refused.name, rule=refused.code)
+
+
 def _corrupted(name: str, format_label: str) -> AttachmentRefused:
-    return AttachmentRefused(
-        _(
-            "«%(name)s» està malmès o incomplet: no es pot llegir com a %(format)s. Torneu-lo a "
-            "generar o a desar i adjunteu-lo de nou."
-        )
-        % {"name": name, "format": format_label},
-        name=name,
-        rule="corrupted",
-    )
-
-
-def _pdfa_label(xmp: bytes) -> str | None:
-    """ "PDF/A-<part><conformance>" when the XMP metadata declares PDF/A (ISO 19005)."""
-    if not xmp or PDFAID_NS.encode() not in xmp:
-        return None
-    try:
-        root = SafeET.fromstring(xmp, forbid_dtd=True)
-    except (SafeET.ParseError, DefusedXmlException):
-        return None
-    values: dict[str, str] = {}
-    for element in root.iter():
-        for key in ("part", "conformance"):
-            qualified = f"{{{PDFAID_NS}}}{key}"
-            if qualified in element.attrib:
-                values.setdefault(key, element.attrib[qualified].strip())
-            if element.tag == qualified and element.text:
-                values.setdefault(key, element.text.strip())
-    part = values.get("part", "")
-    if not part.isdigit():
-        return None
-    return f"PDF/A-{part}{values.get('conformance', '').lower()}"
+    return _refused(intake.corrupted(name, format_label))
 
 
 def _recognise_pdf(data: bytes, name: str) -> Recognised:
-    # A truncated PDF has lost its end-of-file marker (the cross-reference table comes last).
-    if b"%%EOF" not in data[-2048:]:
-        raise _corrupted(name, "PDF")
+    # The same checks as every PDF the seu takes (``documents.intake``); the size was checked
+    # for every format by ``check_file`` (or before reading the upload).
     try:
-        pdf_content.check_declared_size(data, name=name)
-    except pdf_content.UnsafePdf as unsafe:
-        raise AttachmentRefused(unsafe.message, name=name, rule=unsafe.rule) from None
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        if reader.encrypted and reader.decrypt("").status == AuthStatus.FAILED:
-            raise AttachmentRefused(
-                _(
-                    "«%(name)s» està protegit amb contrasenya i l'Ajuntament no el podria obrir. "
-                    "Adjunteu-lo sense contrasenya."
-                )
-                % {"name": name},
-                name=name,
-                rule="encrypted",
-            )
-        root = reader.root
-        if int(root["/Pages"]["/Count"]) < 1:
-            raise _corrupted(name, "PDF")
-        metadata = root.get("/Metadata")
-        xmp = metadata.get_object().data if metadata is not None else b""
-        signed = bool(reader.embedded_signatures)
-        pdf_content.check_active_content(root, name=name)
-    except AttachmentRefused:
-        raise
-    except pdf_content.UnsafePdf as unsafe:
-        raise AttachmentRefused(unsafe.message, name=name, rule=unsafe.rule) from None
-    except Exception:
-        raise _corrupted(name, "PDF") from None
-    label = _pdfa_label(xmp)
-    return Recognised("application/pdf", label or "PDF", has_signatures=signed)
+        checked = intake.check_pdf(data, name=name, max_bytes=None)
+    except intake.RefusedFile as refused:
+        raise _refused(refused) from None
+    return Recognised(
+        "application/pdf", checked.format_label, has_signatures=checked.has_signatures
+    )
 
 
 def _too_many_pixels(name: str) -> AttachmentRefused:
@@ -417,16 +365,7 @@ def signatures(
 
 
 def _too_big(name: str, size: int, limits: Limits) -> AttachmentRefused:
-    return AttachmentRefused(
-        _("«%(name)s» ocupa %(size)s i supera el límit de %(limit)s per document.")
-        % {
-            "name": name,
-            "size": filesizeformat(size),
-            "limit": filesizeformat(limits.max_file_bytes),
-        },
-        name=name,
-        rule="file_size",
-    )
+    return _refused(intake.too_large(name, size=size, limit=limits.max_file_bytes))
 
 
 def check_file(name: str, data: bytes, *, limits: Limits | None = None) -> CheckedFile:

@@ -2,7 +2,7 @@
 evidence that the board kept them available and intact (art. 18.4).
 
 An edict's public address, ``/tauler/<year>/<number>/``, is fixed when it is published and never
-changes; the number is gapless per year (the ``EdictCounter`` row is locked while it is taken).
+changes; the number is gapless per year (``EdictCounter``, taken by ``seu.core.numbering``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from seu import calendar
+from seu.core.workflow import TransitionLog
 
 
 class Category(models.TextChoices):
@@ -211,27 +212,11 @@ class EdictAttachment(models.Model):
         return str(self.blob_id)
 
 
-class EdictTransition(models.Model):
-    """The life of an edict, one row per change, written with the change (STYLE: workflow log)."""
+class EdictTransition(TransitionLog):
+    """The life of an edict, one row per change, written with the change (``tauler.services.
+    WORKFLOW``)."""
 
     edict = models.ForeignKey(Edict, on_delete=models.PROTECT, related_name="transitions")
-    from_state = models.CharField(_("de"), max_length=20, blank=True)
-    to_state = models.CharField(_("a"), max_length=20)
-    at = models.DateTimeField(_("instant"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("qui"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reason = models.TextField(_("motiu"), blank=True)
-
-    class Meta:
-        verbose_name = _("canvi d'estat")
-        verbose_name_plural = _("canvis d'estat")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.edict_id} {self.from_state}->{self.to_state}"

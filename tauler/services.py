@@ -2,8 +2,10 @@
 
 Workflow: draft -> awaiting approval -> scheduled -> published -> expired, or withdrawn (with a
 reason that stays public) from scheduled or published. Every change is one function here, inside a
-transaction, writing its ``EdictTransition`` row; the back-office, the API and the beat tasks all
-call these functions.
+transaction, moving the edict through ``WORKFLOW`` (``seu.core.workflow``), which writes its
+``EdictTransition`` row; the back-office, the API and the beat tasks all call these functions.
+Edict numbers are gapless per year (``seu.core.numbering``); the beat sweeps claim their due rows
+with ``seu.core.sweeps.claim_due``.
 
 Certified start of exposure (art. 18.4). Publishing seals the edict's content through the
 ``documents`` pipeline (kind ``edict``: an HTML rendering of the text and the SHA-256 of every
@@ -30,18 +32,22 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from io import BytesIO
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
-from pyhanko.pdf_utils.reader import PdfFileReader
 
+from documents import intake
 from documents import services as documents
-from documents.models import Document
+from documents.models import Document, IntegrityIncident
 from seu import calendar
+from seu.core.numbering import take_number
+from seu.core.sweeps import claim_due
+
+# ``tauler.services.InvalidTransition`` is the core's one, raised by ``WORKFLOW`` and below.
+from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput, SeuError
 from seu.models import Interruption, Organ
 from tauler import caching
@@ -61,25 +67,32 @@ logger = logging.getLogger(__name__)
 PUBLISH_PERMISSION = "tauler.publish_edict"
 State = Edict.State
 
+
+def _state_label(state: str) -> str:
+    return str(State(state).label) if state else "—"
+
+
 # The allowed changes of state, in one place (STYLE: explicit lifecycle).
-TRANSITIONS: dict[str, set[str]] = {
-    "": {State.DRAFT},
-    State.DRAFT: {State.AWAITING_APPROVAL},
-    State.AWAITING_APPROVAL: {State.DRAFT, State.SCHEDULED, State.PUBLISHED},
-    State.SCHEDULED: {State.PUBLISHED, State.WITHDRAWN},
-    State.PUBLISHED: {State.EXPIRED, State.WITHDRAWN},
-    State.EXPIRED: set(),
-    State.WITHDRAWN: set(),
-}
+WORKFLOW = Workflow(
+    transitions={
+        "": {State.DRAFT},
+        State.DRAFT: {State.AWAITING_APPROVAL},
+        State.AWAITING_APPROVAL: {State.DRAFT, State.SCHEDULED, State.PUBLISHED},
+        State.SCHEDULED: {State.PUBLISHED, State.WITHDRAWN},
+        State.PUBLISHED: {State.EXPIRED, State.WITHDRAWN},
+        State.EXPIRED: set(),
+        State.WITHDRAWN: set(),
+    },
+    log_model=EdictTransition,
+    subject_field="edict",
+    message=_("Aquest edicte no pot passar de «%(from)s» a «%(to)s»."),
+    label=_state_label,
+)
 
 
 class NotAllowed(SeuError):
     code = "forbidden"
     http_status = 403
-
-
-class InvalidTransition(InvalidInput):
-    code = "invalid_transition"
 
 
 @dataclass(frozen=True)
@@ -95,27 +108,14 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def check_pdf(incoming: IncomingFile) -> None:
-    """Only real PDF files are published: the magic bytes, then a parse with pyHanko's reader."""
-    limit = settings.TAULER_MAX_ATTACHMENT_BYTES
-    if len(incoming.data) > limit:
-        raise InvalidInput(
-            _("El document «%(name)s» supera la mida màxima de %(mb)d MB.")
-            % {"name": incoming.name, "mb": limit // (1024 * 1024)},
-            code="too_large",
-        )
-    not_pdf = InvalidInput(
-        _("El document «%(name)s» no és un fitxer PDF vàlid.") % {"name": incoming.name},
-        code="not_pdf",
-    )
-    if not incoming.data.startswith(b"%PDF-"):
-        raise not_pdf
+    """Only whole PDF files that anyone can open and that run nothing are published: the checks
+    every PDF the seu takes passes (``documents.intake``), the registry's included."""
     try:
-        reader = PdfFileReader(BytesIO(incoming.data), strict=False)
-        pages = int(reader.root["/Pages"]["/Count"])
-    except Exception as exc:
-        raise not_pdf from exc
-    if pages < 1:
-        raise not_pdf
+        intake.check_pdf(
+            incoming.data, name=incoming.name, max_bytes=settings.TAULER_MAX_ATTACHMENT_BYTES
+        )
+    except intake.RefusedFile as refused:
+        raise InvalidInput(refused.message, code=refused.code) from None
 
 
 def exposure_end(
@@ -178,7 +178,12 @@ def _check_can_publish(acting_user: User | None) -> None:
 # --- State changes --------------------------------------------------------------------------------
 
 
-def _transition(
+def _staff(user: User | None) -> AbstractBaseUser | None:
+    """Who the log names: a signed-in user, or nobody (the beat)."""
+    return user if isinstance(user, AbstractBaseUser) and user.is_authenticated else None
+
+
+def _move(
     edict: Edict,
     to_state: str,
     *,
@@ -187,27 +192,10 @@ def _transition(
     reason: str = "",
     fields: Sequence[str] = (),
 ) -> None:
-    from_state = edict.state if edict.pk else ""
-    if to_state not in TRANSITIONS[from_state]:
-        raise InvalidTransition(
-            _("Aquest edicte no pot passar de «%(from)s» a «%(to)s».")
-            % {"from": _state_label(from_state), "to": _state_label(to_state)}
-        )
-    edict.state = to_state
-    edict.save(update_fields=["state", *fields])
+    """Move the edict (``WORKFLOW``: its log row, ``fields`` saved with the state) and forget
+    the board's cached pages, which show it."""
+    WORKFLOW.move(edict, to_state, at=at, actor=_staff(actor), reason=reason, fields=fields)
     caching.board_changed()
-    EdictTransition.objects.create(
-        edict=edict,
-        from_state=from_state,
-        to_state=to_state,
-        at=at,
-        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
-        reason=reason,
-    )
-
-
-def _state_label(state: str) -> str:
-    return str(State(state).label) if state else "—"
 
 
 def _store_attachments(edict: Edict, files: Sequence[IncomingFile]) -> None:
@@ -259,10 +247,7 @@ def create_draft(
         created_at=now,
         created_by_id=acting_user.pk if acting_user is not None else None,
     )
-    edict.save(force_insert=True)
-    EdictTransition.objects.create(
-        edict=edict, from_state="", to_state=State.DRAFT, at=now, actor_id=edict.created_by_id
-    )
+    WORKFLOW.start(edict, at=now, actor=_staff(acting_user))
     _store_attachments(edict, files)
     return edict
 
@@ -330,7 +315,7 @@ def submit_for_approval(
     check_period(
         kind=edict.period_kind, days=edict.period_days, until=edict.period_until, start=now
     )
-    _transition(edict, State.AWAITING_APPROVAL, at=now, actor=acting_user)
+    _move(edict, State.AWAITING_APPROVAL, at=now, actor=acting_user)
     return edict
 
 
@@ -341,7 +326,7 @@ def return_to_draft(
     now = now or calendar.now()
     _check_can_publish(acting_user)
     edict = _locked(edict_id)
-    _transition(edict, State.DRAFT, at=now, actor=acting_user, reason=reason)
+    _move(edict, State.DRAFT, at=now, actor=acting_user, reason=reason)
     return edict
 
 
@@ -370,25 +355,17 @@ def publish_edict(
     )
     if start > now:
         edict.scheduled_for = start
-        _transition(edict, State.SCHEDULED, at=now, actor=acting_user, fields=["scheduled_for"])
+        _move(edict, State.SCHEDULED, at=now, actor=acting_user, fields=["scheduled_for"])
         return edict
     _publish(edict, at=now, actor=acting_user)
     return edict
-
-
-def _take_number(year: int) -> int:
-    EdictCounter.objects.bulk_create([EdictCounter(year=year)], ignore_conflicts=True)
-    counter = EdictCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
 
 
 def _publish(edict: Edict, *, at: dt.datetime, actor: User | None) -> None:
     """Seal the edict's content and put it on display from ``at``; the caller holds the lock."""
     attachments = list(edict.attachments.select_related("blob"))
     edict.year = calendar.to_local(at).year
-    edict.number = _take_number(edict.year)
+    edict.number = take_number(EdictCounter, year=edict.year)
     edict.published_at = at
     edict.exposure_ends_at = exposure_end(
         kind=edict.period_kind, days=edict.period_days, until=edict.period_until, start=at
@@ -400,10 +377,10 @@ def _publish(edict: Edict, *, at: dt.datetime, actor: User | None) -> None:
         context={"edict": edict, "attachments": attachments},
         organ=edict.organ,
         language="ca",
-        acting_user=actor if actor is not None and actor.is_authenticated else None,
+        acting_user=_staff(actor),
         now=at,
     )
-    _transition(
+    _move(
         edict,
         State.PUBLISHED,
         at=at,
@@ -425,7 +402,7 @@ def withdraw_edict(
     was_published = edict.state == State.PUBLISHED
     edict.withdrawn_at = now
     edict.withdrawal_reason = reason.strip()
-    _transition(
+    _move(
         edict,
         State.WITHDRAWN,
         at=now,
@@ -445,28 +422,44 @@ def withdraw_edict(
 # --- Clocks (Celery beat) -------------------------------------------------------------------------
 
 
-def publish_due_edicts(*, now: dt.datetime | None = None, limit: int = 100) -> int:
-    """Publish the scheduled edicts whose instant has come, including any a missed beat left."""
-    now = now or calendar.now()
-    ids = list(
-        Edict.objects.filter(state=State.SCHEDULED, scheduled_for__lte=now)
-        .order_by("scheduled_for", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+def _sweep(
+    due: models.QuerySet[Edict],
+    act: Callable[[Edict], bool],
+    *,
+    order_by: Sequence[str],
+    limit: int,
+) -> int:
+    """Act on up to ``limit`` edicts of ``due`` (filtered to what is due), each claimed with
+    ``claim_due`` in a transaction of its own: sealing an edict or its certificate takes a
+    while, and one that fails must not undo the others. The ids are read first without a lock;
+    each claim asks again whether the row is still due and skips one another sweeper holds.
+    Returns how many ``act`` did."""
+    ids = list(due.order_by(*order_by).values_list("pk", flat=True)[:limit])
     done = 0
     for edict_id in ids:
         with transaction.atomic():
-            edict = (
-                Edict.objects.select_for_update(skip_locked=True)
-                .filter(pk=edict_id, state=State.SCHEDULED, scheduled_for__lte=now)
-                .first()
-            )
-            if edict is None:
-                continue  # another sweeper has it, or it was withdrawn meanwhile
-            # It goes on display when this sweep runs: that is the instant sealed and certified.
-            _publish(edict, at=now, actor=None)
-            done += 1
+            # Only the edict is locked (``of="self"``): what is joined is read, not changed, and
+            # PostgreSQL cannot lock the nullable side of an outer join.
+            for edict in claim_due(due.filter(pk=edict_id), order_by=["pk"], limit=1):
+                done += act(edict)
     return done
+
+
+def publish_due_edicts(*, now: dt.datetime | None = None, limit: int = 100) -> int:
+    """Publish the scheduled edicts whose instant has come, including any a missed beat left."""
+    now = now or calendar.now()
+
+    def publish(edict: Edict) -> bool:
+        # It goes on display when this sweep runs: that is the instant sealed and certified.
+        _publish(edict, at=now, actor=None)
+        return True
+
+    return _sweep(
+        Edict.objects.filter(state=State.SCHEDULED, scheduled_for__lte=now),
+        publish,
+        order_by=["scheduled_for", "pk"],
+        limit=limit,
+    )
 
 
 def expire_due_edicts(*, now: dt.datetime | None = None, limit: int = 50) -> int:
@@ -474,28 +467,21 @@ def expire_due_edicts(*, now: dt.datetime | None = None, limit: int = 50) -> int
     (art. 18.4), once: the state change and the certificate are one transaction on a row claimed
     with SKIP LOCKED, so a second run or a second sweeper finds nothing to do."""
     now = now or calendar.now()
-    ids = list(
-        Edict.objects.filter(state=State.PUBLISHED, exposure_ends_at__lte=now)
-        .order_by("exposure_ends_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+
+    def expire(edict: Edict) -> bool:
+        if edict.certified_at is None:
+            _certify(edict)
+        _move(edict, State.EXPIRED, at=now)
+        edict.certificate = _issue_certificate(edict, now=now)
+        edict.save(update_fields=["certificate"])
+        return True
+
+    return _sweep(
+        Edict.objects.filter(state=State.PUBLISHED, exposure_ends_at__lte=now),
+        expire,
+        order_by=["exposure_ends_at", "pk"],
+        limit=limit,
     )
-    done = 0
-    for edict_id in ids:
-        with transaction.atomic():
-            edict = (
-                Edict.objects.select_for_update(skip_locked=True)
-                .filter(pk=edict_id, state=State.PUBLISHED, exposure_ends_at__lte=now)
-                .first()
-            )
-            if edict is None:
-                continue
-            if edict.certified_at is None:
-                _certify(edict)
-            _transition(edict, State.EXPIRED, at=now)
-            edict.certificate = _issue_certificate(edict, now=now)
-            edict.save(update_fields=["certificate"])
-            done += 1
-    return done
 
 
 def _issue_certificate(
@@ -581,26 +567,16 @@ def _certify(edict: Edict) -> bool:
 
 def certify_publications(*, limit: int = 100) -> int:
     """Record the certified instant of every published edict whose timestamp has arrived."""
-    ids = list(
+    return _sweep(
         Edict.objects.filter(
             certified_at__isnull=True,
             published_at__isnull=False,
             sealed_document__timestamp_state=Document.TimestampState.DONE,
-        ).values_list("pk", flat=True)[:limit]
+        ).select_related("sealed_document"),
+        _certify,
+        order_by=["pk"],
+        limit=limit,
     )
-    done = 0
-    for edict_id in ids:
-        with transaction.atomic():
-            edict = (
-                # of=("self",): PostgreSQL cannot lock the nullable side of the outer join.
-                Edict.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("sealed_document")
-                .filter(pk=edict_id, certified_at__isnull=True)
-                .first()
-            )
-            if edict is not None and _certify(edict):
-                done += 1
-    return done
 
 
 # --- Integrity and availability (art. 17.2, 18.4) -------------------------------------------------
@@ -615,6 +591,43 @@ def _file_sha256(attachment: EdictAttachment) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def _integrity_failed(attachment: EdictAttachment, *, found: str | None, now: dt.datetime) -> None:
+    """Open an integrity incident for the edict's document whose stored bytes hash to ``found``
+    (``None``: unreadable), unless one is open; shown to staff and on the exposure certificate."""
+    edict = attachment.edict
+    with transaction.atomic():
+        # The attachment's row is the lock: two checks at once open one incident.
+        EdictAttachment.objects.select_for_update().filter(pk=attachment.pk).first()
+        already = Incident.objects.filter(
+            kind=Incident.Kind.INTEGRITY, attachment=attachment, ended_at__isnull=True
+        ).exists()
+        if already:
+            return
+        Incident.objects.create(
+            kind=Incident.Kind.INTEGRITY,
+            edict=edict,
+            attachment=attachment,
+            started_at=edict.last_integrity_check_at or edict.published_at or now,
+            detected_at=now,
+            detail=str(
+                _(
+                    "El document «%(name)s» emmagatzemat no coincideix amb el publicat: "
+                    "SHA-256 esperat %(expected)s, trobat %(found)s."
+                )
+                % {
+                    "name": attachment.name,
+                    "expected": attachment.sha256,
+                    "found": found or _("(fitxer il·legible)"),
+                }
+            ),
+        )
+    logger.error(
+        "tauler integrity: edict %s attachment %s does not match its hash",
+        edict.pk,
+        attachment.pk,
+    )
 
 
 def check_integrity(*, now: dt.datetime | None = None) -> int:
@@ -632,37 +645,29 @@ def check_integrity(*, now: dt.datetime | None = None) -> int:
                 continue
             ok = False
             failed += 1
-            with transaction.atomic():
-                already = Incident.objects.filter(
-                    kind=Incident.Kind.INTEGRITY, attachment=attachment, ended_at__isnull=True
-                ).exists()
-                if already:
-                    continue
-                Incident.objects.create(
-                    kind=Incident.Kind.INTEGRITY,
-                    edict=edict,
-                    attachment=attachment,
-                    started_at=edict.last_integrity_check_at or edict.published_at or now,
-                    detected_at=now,
-                    detail=str(
-                        _(
-                            "El document «%(name)s» emmagatzemat no coincideix amb el publicat: "
-                            "SHA-256 esperat %(expected)s, trobat %(found)s."
-                        )
-                        % {
-                            "name": attachment.name,
-                            "expected": attachment.sha256,
-                            "found": found or _("(fitxer il·legible)"),
-                        }
-                    ),
-                )
-            logger.error(
-                "tauler integrity: edict %s attachment %s does not match its hash",
-                edict.pk,
-                attachment.pk,
-            )
+            attachment.edict = edict
+            _integrity_failed(attachment, found=found, now=now)
         Edict.objects.filter(pk=edict.pk).update(last_integrity_check_at=now, last_integrity_ok=ok)
     return failed
+
+
+def attachment_bytes(*, attachment: EdictAttachment, now: dt.datetime | None = None) -> bytes:
+    """The stored bytes of an edict's document, once their SHA-256 is the one the sealed edict
+    names (art. 18.4: what is offered is what was published). Otherwise the integrity incident
+    is opened as the sweep would, and ``documents.IntegrityFailure`` says the file is refused."""
+    try:
+        data: bytes | None = attachment.blob.read()
+    except OSError:
+        data = None
+    found = documents.sealing.sha256_hex(data) if data is not None else None
+    if data is not None and found == attachment.sha256:
+        return data
+    _integrity_failed(attachment, found=found, now=now or calendar.now())
+    raise documents.IntegrityFailure(
+        reason=IntegrityIncident.Reason.MISSING
+        if data is None
+        else IntegrityIncident.Reason.CONTENT_MISMATCH
+    )
 
 
 def probe_board() -> bool:

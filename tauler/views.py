@@ -10,8 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from documents import services as documents
 from seu import calendar
-from tauler import selectors
+from tauler import selectors, services
 from tauler.caching import cached_for_anonymous, not_cached
 from tauler.forms import BoardFilterForm
 from tauler.models import Category, Edict
@@ -79,16 +80,35 @@ def edict(request: HttpRequest, year: int, number: int) -> HttpResponse:
     )
 
 
+def _integrity_failure(
+    request: HttpRequest, document: documents.Document, failure: documents.IntegrityFailure
+) -> HttpResponse:
+    """The stored file is not what was sealed: say so (409) instead of serving it."""
+    return render(
+        request,
+        "documents/integrity_failure.html",
+        {"document": document, "message": failure.message},
+        status=failure.http_status,
+    )
+
+
 @require_GET
 def attachment(request: HttpRequest, year: int, number: int, position: int) -> HttpResponse:
-    """A document of the edict, only while the edict is on display (issue 5, point 2)."""
+    """A document of the edict, only while the edict is on display (issue 5, point 2), and only
+    if its bytes are those whose SHA-256 the sealed edict names."""
     found = _edict_or_404(year, number)
     if not found.is_on_display(calendar.now()):
         raise Http404
     item = found.attachments.select_related("blob").filter(position=position).first()
     if item is None:
         raise Http404
-    response = HttpResponse(item.blob.read(), content_type="application/pdf")
+    try:
+        data = services.attachment_bytes(attachment=item)
+    except documents.IntegrityFailure as failure:
+        # The sealed edict is what names the document's SHA-256: its verification lists it.
+        assert found.sealed_document is not None
+        return _integrity_failure(request, found.sealed_document, failure)
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="edicte-{year}-{number}-{position}.pdf"'
     return response
 
@@ -98,7 +118,10 @@ def certificate(request: HttpRequest, year: int, number: int) -> HttpResponse:
     found = _edict_or_404(year, number)
     if found.certificate is None:
         raise Http404
-    data = found.certificate.current_version().blob.read()
+    try:
+        data = documents.checked_bytes(document=found.certificate)
+    except documents.IntegrityFailure as failure:
+        return _integrity_failure(request, found.certificate, failure)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="diligencia-{year}-{number}.pdf"'
     return response

@@ -28,59 +28,17 @@ from registre import attachments
 from registre.attachments import AttachmentRefused, Limits
 from seu import identity
 from seu.models import Identification, LoA
+from tests.documents.pdfs import PDFA_XMP, crafted_pdf, encrypted_pdf, make_pdf
 from tests.seu.test_certificates import citizen_pki, citizen_trust, responders
 
-__all__ = ["citizen_pki", "citizen_trust", "responders"]  # fixtures, used by name
+# Fixtures, used by name; ``make_pdf`` for the modules that take their files from here.
+__all__ = ["citizen_pki", "citizen_trust", "make_pdf", "responders"]
 
 pytestmark = pytest.mark.django_db
 
 LIMITS = Limits(max_file_bytes=10 * 1024 * 1024, max_entry_bytes=25 * 1024 * 1024, max_files=10)
 
 # --- Real files of every format -------------------------------------------------------------------
-
-PDFA_XMP = (
-    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
-    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-    b'<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" '
-    b'pdfaid:part="2" pdfaid:conformance="B"/>'
-    b'</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
-)
-
-
-def make_pdf(text: str = "Sol·licitud de prova", *, xmp: bytes | None = None) -> bytes:
-    """A one-page PDF with a line of text (and, for PDF/A, its XMP identification)."""
-    content = f"BT /F1 14 Tf 72 760 Td ({text.encode('latin-1').decode('latin-1')}) Tj ET"
-    stream = content.encode("latin-1")
-    catalog = b"<< /Type /Catalog /Pages 2 0 R" + (b" /Metadata 6 0 R" if xmp else b"") + b" >>"
-    objects = [
-        catalog,
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    if xmp:
-        objects.append(
-            b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(xmp)
-            + xmp
-            + b"\nendstream"
-        )
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
 
 
 def make_png(width: int = 120, height: int = 80) -> bytes:
@@ -347,6 +305,15 @@ def test_a_corrupted_or_truncated_file_is_refused(
     assert f"«{name}» està malmès o incomplet: no es pot llegir com a {label}" in str(error.message)
 
 
+def test_a_pdf_that_needs_a_password_to_open_is_refused_asking_for_it_without() -> None:
+    error = refusal("protegit.pdf", encrypted_pdf(make_pdf(), password="secret"))
+    assert error.rule == "encrypted"
+    assert text(error) == (
+        "«protegit.pdf» està protegit amb contrasenya i l'Ajuntament no el podria obrir. "
+        "Adjunteu-lo sense contrasenya."
+    )
+
+
 def test_an_image_of_too_many_pixels_is_refused_before_decoding_it() -> None:
     buffer = io.BytesIO()
     Image.new("1", (8000, 8000)).save(buffer, "PNG")  # 64 megapixels in a few kilobytes
@@ -393,37 +360,6 @@ def test_an_unsigned_pdf_reports_no_signature() -> None:
 
 
 # --- Active content in PDFs -----------------------------------------------------------------------
-
-
-def crafted_pdf(
-    *, catalog: bytes = b"", page: bytes = b"", objects: tuple[bytes, ...] = ()
-) -> bytes:
-    """A one-page PDF with ``catalog`` and ``page`` entries added, and ``objects`` numbered from
-    6 on (1: catalogue, 2: page tree, 3: page, 4: its content, 5: its font)."""
-    content = b"BT /F1 14 Tf 72 760 Td (Sollicitud) Tj ET"
-    bodies = [
-        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> " + page + b" >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        *objects,
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(bodies, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
-    )
-    return out.getvalue()
 
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00PE\x00\x00"

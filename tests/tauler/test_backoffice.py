@@ -14,6 +14,7 @@ from lxml import html
 
 from tauler.models import Edict
 from tests.conftest import log_in_to_back_office
+from tests.documents.pdfs import OPEN_ACTION_JAVASCRIPT_PDF, encrypted_pdf, truncated
 
 pytestmark = pytest.mark.django_db
 
@@ -117,4 +118,41 @@ def test_an_edict_without_its_pdf_is_refused_in_catalan_and_what_was_typed_is_ke
     assert "Corregiu l'error de sota." in page
     assert "cap document adjunt" in page
     assert "Aprovació inicial del pla parcial Sa Coma" in page
+    assert not Edict.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (
+            lambda pdf: encrypted_pdf(pdf, password="secret"),
+            "«annex.pdf» està protegit amb contrasenya i l'Ajuntament no el podria obrir. "
+            "Adjunteu-lo sense contrasenya.",
+        ),
+        (truncated, "«annex.pdf» està malmès o incomplet: no es pot llegir com a PDF."),
+        (
+            lambda pdf: OPEN_ACTION_JAVASCRIPT_PDF,
+            "El fitxer «annex.pdf» conté codi executable (JavaScript)",
+        ),
+    ],
+    ids=["encrypted", "truncated", "javascript"],
+)
+def test_the_add_form_refuses_an_encrypted_truncated_or_scripted_pdf_keeping_what_was_typed(
+    client: Client,
+    board_clerk: Any,
+    organ: Any,
+    pdf_bytes: Callable[[str], bytes],
+    spoil: Callable[[bytes], bytes],
+    message: str,
+) -> None:
+    log_in_to_back_office(client, board_clerk)
+    upload = SimpleUploadedFile("annex.pdf", spoil(pdf_bytes("Annex")), "application/pdf")
+
+    response = client.post(ADD, filled(client, ADD, organ, new_document=upload, _save="Desa"))
+
+    assert response.status_code == 200
+    page = html.fromstring(response.content.decode())
+    errors = " ".join(page.xpath("//ul[contains(@class, 'errorlist')]//text()"))
+    assert message in errors
+    assert page.get_element_by_id("id_title").value == "Aprovació inicial del pla parcial Sa Coma"
     assert not Edict.objects.exists()

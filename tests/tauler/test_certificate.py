@@ -61,9 +61,11 @@ def test_the_certificate_validates_and_lists_period_hashes_and_a_tampered_docume
     assert "Certificate is Trusted." in checked, checked
 
     text = pdftotext(pdf, tmp_path)
-    assert f"{calendar.to_local(edict.published_at):%d/%m/%Y %H:%M:%S}" in text
-    assert f"{edict.exposure_last_day:%d/%m/%Y} 23:59:59" in text
-    assert f"{calendar.to_local(edict.certified_at):%d/%m/%Y %H:%M:%S}" in text
+    # Instants with legal effect carry their UTC offset (the hour the clocks repeat reads twice).
+    assert _flat(calendar.format_instant(edict.published_at)) in _flat(text)
+    ends_offset = calendar.utc_offset(edict.exposure_ends_at)
+    assert f"{edict.exposure_last_day:%d/%m/%Y}23:59:59({ends_offset})" in _flat(text)
+    assert _flat(calendar.format_instant(edict.certified_at)) in _flat(text)
     assert attachment.sha256 in _flat(text)
     assert edict.sealed_document.current_version().blob_id in _flat(text)
     assert "documentalterat" in _flat(text)
@@ -107,7 +109,7 @@ def test_an_outage_during_the_period_is_listed(make_edict, approver, tmp_path: P
     edict.refresh_from_db()
     text = pdftotext(edict.certificate.current_version().blob.read(), tmp_path)
     assert "taulernodisponible" in _flat(text)
-    assert f"{calendar.to_local(outage.started_at):%d/%m/%Y%H:%M:%S}" in _flat(text)
+    assert _flat(calendar.format_instant(outage.started_at)) in _flat(text)
 
 
 def test_a_gap_in_the_health_checks_is_an_unverified_period() -> None:
@@ -145,7 +147,7 @@ def test_a_withdrawn_edict_gets_a_certificate_up_to_its_withdrawal(
     edict.refresh_from_db()
     assert edict.certificate is not None
     text = _flat(pdftotext(edict.certificate.current_version().blob.read(), tmp_path))
-    assert f"{calendar.to_local(withdrawn):%d/%m/%Y%H:%M:%S}" in text
+    assert _flat(calendar.format_instant(withdrawn)) in text
     assert "Erradamaterial" in text
     assert services.expire_due_edicts(now=withdrawn + dt.timedelta(days=30)) == 0
     page = client.get(edict.get_absolute_url()).content.decode()
@@ -182,4 +184,4 @@ def test_a_planned_interruption_of_the_seu_during_the_period_is_listed(
     text = pdftotext(edict.certificate.current_version().blob.read(), tmp_path)
     assert "Actualització dels servidors" in text
     assert "Manteniment del registre" not in text
-    assert f"{calendar.to_local(start + dt.timedelta(hours=1)):%d/%m/%Y %H:%M:%S}" in text
+    assert _flat(calendar.format_instant(start + dt.timedelta(hours=1))) in _flat(text)

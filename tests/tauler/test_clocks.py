@@ -128,5 +128,5 @@ def test_after_a_missed_beat_the_certificate_states_the_real_end_of_exposure(
     text = pdftotext(edict.certificate.current_version().blob.read(), tmp_path)  # type: ignore[union-attr]
     last_day = edict.exposure_last_day
     assert last_day is not None
-    assert f"{last_day:%d/%m/%Y} 23:59:59" in text
+    assert f"{last_day:%d/%m/%Y} 23:59:59 ({calendar.utc_offset(edict.exposure_ends_at)})" in text
     assert f"{calendar.to_local(late):%d/%m/%Y}" not in text.split("Final de l'exposició")[1][:40]

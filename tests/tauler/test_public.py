@@ -7,6 +7,7 @@ import datetime as dt
 import feedparser
 import pytest
 from django.test import override_settings
+from lxml import html as lxml_html
 
 from seu import calendar
 from tauler import services
@@ -183,3 +184,28 @@ def test_days_left_count_working_days_for_working_day_periods(make_edict, approv
     # Tue 1, Wed 2, Thu 3, Fri 4, Mon 7 December (Sat 5, Sun 6); 8 December is a holiday.
     assert edict.exposure_last_day == dt.date(2026, 12, 7)
     assert edict.days_left(dt.datetime(2026, 12, 4, 12, 0, tzinfo=calendar.SEU_TZ)) == 1
+
+
+def test_the_edict_page_gives_its_instants_with_their_utc_offset(
+    client, make_edict, approver
+) -> None:
+    # 25/10/2026 the clocks go back at 03:00 (+02:00) to 02:00 (+01:00): 02:30 comes twice, and
+    # only the offset tells which one the edict was published and withdrawn at.
+    published = dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)  # 02:30 (+02:00)
+    withdrawn = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)  # 02:30 (+01:00)
+    edict = make_edict(now=published - dt.timedelta(hours=1))
+    services.publish_edict(edict_id=edict.pk, acting_user=approver, now=published)
+    Edict.objects.filter(pk=edict.pk).update(certified_at=published + dt.timedelta(seconds=2))
+    services.withdraw_edict(
+        edict_id=edict.pk, reason="Errada a l'anunci", acting_user=approver, now=withdrawn
+    )
+    edict.refresh_from_db()
+
+    page = lxml_html.fromstring(client.get(edict.get_absolute_url()).content.decode())
+
+    def shown(element_id: str) -> str:
+        return " ".join(page.get_element_by_id(element_id).text_content().split())
+
+    assert shown("publicat") == "25/10/2026 02:30:00 (+02:00)"
+    assert shown("instant-certificat").startswith("25/10/2026 02:30:02 (+02:00)")
+    assert "es va retirar del tauler el 25/10/2026 02:30:00 (+01:00)." in shown("retirat")

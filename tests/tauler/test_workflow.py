@@ -13,6 +13,7 @@ from seu import calendar
 from seu.errors import InvalidInput
 from tauler import services
 from tauler.models import Edict, PeriodKind
+from tests.documents.pdfs import OPEN_ACTION_JAVASCRIPT_PDF, encrypted_pdf, truncated
 from tests.tauler.conftest import pdftotext
 
 pytestmark = pytest.mark.django_db
@@ -54,24 +55,59 @@ def test_scheduling_after_the_last_day_of_exposure_is_refused(make_edict, approv
     assert edict.state == Edict.State.AWAITING_APPROVAL
 
 
-@pytest.mark.parametrize(
-    "data", [b"hola, no soc cap PDF", b"%PDF-1.7\nsembla un PDF pero no ho es", b""]
-)
+def _draft_with(organ, clerk, name: str, data: bytes) -> Edict:
+    return services.create_draft(
+        title="Edicte",
+        category="altres",
+        organ=organ,
+        text="Text",
+        period_kind=PeriodKind.CALENDAR_DAYS,
+        period_days=10,
+        files=[services.IncomingFile(name=name, data=data)],
+        acting_user=clerk,
+    )
+
+
+@pytest.mark.parametrize("data", [b"hola, no soc cap PDF", b""])
 def test_a_file_that_is_not_a_real_pdf_is_refused(make_edict, organ, clerk, data: bytes) -> None:
     with pytest.raises(InvalidInput) as refused:
-        services.create_draft(
-            title="Edicte",
-            category="altres",
-            organ=organ,
-            text="Text",
-            period_kind=PeriodKind.CALENDAR_DAYS,
-            period_days=10,
-            files=[services.IncomingFile(name="annex.pdf", data=data)],
-            acting_user=clerk,
-        )
+        _draft_with(organ, clerk, "annex.pdf", data)
     assert refused.value.code == "not_pdf"
     assert "«annex.pdf» no és un fitxer PDF vàlid" in str(refused.value)
     assert not Edict.objects.exists()
+
+
+# The board takes a PDF on the same terms as the registry (documents.intake), naming the file.
+REFUSED_PDFS = {
+    "encrypted": (
+        lambda pdf: encrypted_pdf(pdf, password="secret"),
+        "«annex.pdf» està protegit amb contrasenya i l'Ajuntament no el podria obrir.",
+    ),
+    "corrupted": (truncated, "«annex.pdf» està malmès o incomplet: no es pot llegir com a PDF."),
+    "active_content": (
+        lambda pdf: OPEN_ACTION_JAVASCRIPT_PDF,
+        "El fitxer «annex.pdf» conté codi executable (JavaScript)",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(REFUSED_PDFS))
+def test_an_encrypted_truncated_or_scripted_pdf_is_refused_saying_why(
+    organ, clerk, pdf_bytes: Callable[[str], bytes], code: str
+) -> None:
+    spoil, message = REFUSED_PDFS[code]
+    with pytest.raises(InvalidInput) as refused:
+        _draft_with(organ, clerk, "annex.pdf", spoil(pdf_bytes("Annex")))
+    assert refused.value.code == code
+    assert message in str(refused.value)
+    assert not Edict.objects.exists()
+
+
+def test_a_pdf_that_only_looks_like_one_is_refused_as_damaged(organ, clerk) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        _draft_with(organ, clerk, "annex.pdf", b"%PDF-1.7\nsembla un PDF pero no ho es")
+    assert refused.value.code == "corrupted"
+    assert "«annex.pdf» està malmès o incomplet" in str(refused.value)
 
 
 def test_a_user_without_the_approver_permission_cannot_publish(make_edict, clerk) -> None:
@@ -99,6 +135,8 @@ def test_publication_seals_the_text_and_the_hashes_of_the_documents(
     assert sealed.issued_at == edict.published_at
     text = pdftotext(sealed.current_version().blob.read(), tmp_path)
     assert "Termini d'al·legacions" in text
+    # The instant of publication, with its UTC offset (art. 18.4: it starts the exposure).
+    assert calendar.format_instant(edict.published_at) in " ".join(text.split())
     assert edict.attachments.get().sha256 in text.replace("\n", "").replace(" ", "")
     log = list(edict.transitions.values_list("from_state", "to_state", "actor__username"))
     assert log == [
@@ -234,3 +272,15 @@ def test_a_clerk_without_the_permission_is_told_so_in_the_back_office(
     assert "No teniu permís per aprovar, publicar o retirar edictes." in response.content.decode()
     edict.refresh_from_db()
     assert edict.state == Edict.State.AWAITING_APPROVAL
+
+
+def test_a_move_the_workflow_does_not_allow_is_refused_naming_both_states(
+    make_edict, approver
+) -> None:
+    edict = make_edict(submit=False)
+    with pytest.raises(services.InvalidTransition) as refused:
+        services.withdraw_edict(edict_id=edict.pk, reason="Errada", acting_user=approver)
+    assert str(refused.value) == "Aquest edicte no pot passar de «esborrany» a «retirat»."
+    edict.refresh_from_db()
+    assert (edict.state, edict.withdrawn_at, edict.withdrawal_reason) == ("draft", None, "")
+    assert list(edict.transitions.values_list("to_state", flat=True)) == ["draft"]
