@@ -227,11 +227,6 @@ class AppointmentTransition(TransitionLog):
         Appointment, on_delete=models.CASCADE, related_name="transitions"
     )
 
-    class Meta(TransitionLog.Meta):
-        verbose_name = _("canvi d'estat")
-        verbose_name_plural = _("canvis d'estat")
-        ordering = ["at", "pk"]
-
     def __str__(self) -> str:
         return f"{self.appointment_id} {self.from_state}->{self.to_state}"
 

@@ -281,11 +281,6 @@ class EntryTransition(TransitionLog):
 
     entry = models.ForeignKey(RegistryEntry, on_delete=models.PROTECT, related_name="transitions")
 
-    class Meta(TransitionLog.Meta):
-        verbose_name = _("canvi d'estat")
-        verbose_name_plural = _("canvis d'estat")
-        ordering = ["at", "pk"]
-
     def __str__(self) -> str:
         return f"{self.entry} {self.from_state}->{self.to_state}"
 

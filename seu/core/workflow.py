@@ -64,6 +64,8 @@ class TransitionLog(models.Model):
 
     class Meta:
         abstract = True
+        verbose_name = _("canvi d'estat")
+        verbose_name_plural = _("canvis d'estat")
         ordering = ["at", "pk"]
 
 
