@@ -297,10 +297,12 @@ def nginx_config(
     server_cert: Path,
     server_key: Path,
     proxy_secret: str,
+    rate_limits: bool = True,
 ) -> Path:
     """Write, in ``directory``, an nginx.conf for one foreground nginx running the production
     configuration (deploy/nginx/seu.conf) with this machine's address, files and proxy secret, and
-    without its port-80 redirect. Returns the nginx.conf path."""
+    without its port-80 redirect. Returns the nginx.conf path. ``rate_limits=False`` drops the
+    per-client limits, for a benchmark whose every request comes from one address."""
     if not _SAFE_SECRET.match(proxy_secret):
         raise ValueError("the proxy secret must be a plain token (letters, digits, ._~+/=-)")
     directory.mkdir(parents=True, exist_ok=True)
@@ -316,6 +318,10 @@ def nginx_config(
         if text.count(old) != 1 or redirects != 1:
             raise RuntimeError(f"{DEPLOY_NGINX_CONF} changed: cannot find {old!r} once")
         text = text.replace(old, new)
+    if not rate_limits:
+        text, dropped = re.subn(r"^\s*limit_req zone=.*;\n", "", text, flags=re.MULTILINE)
+        if dropped == 0:
+            raise RuntimeError(f"{DEPLOY_NGINX_CONF} changed: no limit_req to drop")
     # The line 40-seu-proxy-secret.sh writes in production, here from the secret given.
     secret_file = directory / "seu-proxy-secret.conf"
     secret_file.touch(mode=0o600)
@@ -349,6 +355,7 @@ def start_nginx(
     server_key: Path,
     proxy_secret: str,
     timeout: float = 10.0,
+    rate_limits: bool = True,
 ) -> subprocess.Popen[bytes]:
     """Start nginx in the foreground (one process, as the current user) and wait until it listens.
     The caller stops it with ``terminate()``."""
@@ -362,6 +369,7 @@ def start_nginx(
         server_cert=server_cert,
         server_key=server_key,
         proxy_secret=proxy_secret,
+        rate_limits=rate_limits,
     )
     log = directory / "error.log"
     with log.open("ab") as stderr:
