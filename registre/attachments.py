@@ -38,7 +38,6 @@ from documents import intake
 from documents import services as documents
 from documents import signatures as signature_checks
 from documents.models import Blob
-from registre.services import IncomingAttachment
 from seu.errors import InvalidInput
 
 # What the disallowed-type message lists: the formats of art. 33.f's "estàndards de format".
@@ -60,6 +59,17 @@ ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")  # 1.2.840.113549.1.7.2, DER-encoded
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    """A file already checked and stored (``registre.attachments``), ready to be registered."""
+
+    name: str
+    content_type: str
+    format_label: str
+    blob: Blob
+    signatures: list[dict[str, Any]] = field(default_factory=list)
 
 
 class AttachmentRefused(InvalidInput):

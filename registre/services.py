@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from documents import sealing, sheets
 from documents import services as documents
 from documents.models import Blob, Document, SealCertificate
+from registre import attachments
+from registre.attachments import IncomingAttachment
 from registre.models import (
     BOOK_PREFIX,
     Direction,
@@ -36,7 +38,7 @@ from seu import calendar
 from seu.core.numbering import take_number
 from seu.core.sweeps import claim_due
 from seu.core.workflow import InvalidTransition, Workflow
-from seu.errors import InvalidInput, Unavailable
+from seu.errors import InvalidInput, NotFound, Unavailable
 from seu.identity import PersonData, upsert_person
 from seu.models import Identification, Interruption, Organ, Person
 
@@ -61,17 +63,6 @@ WORKFLOW = Workflow(
     subject_field="entry",
     message=_("Aquest assentament no pot passar de «%(from)s» a «%(to)s»."),
 )
-
-
-@dataclass(frozen=True)
-class IncomingAttachment:
-    """A file already checked and stored (``registre.attachments``), ready to be registered."""
-
-    name: str
-    content_type: str
-    format_label: str
-    blob: Blob
-    signatures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def receipt_language(language: str | None) -> str:
@@ -334,10 +325,10 @@ def register_due_exits(*, now: dt.datetime | None = None, limit: int = 200) -> i
 def draft_blob_hashes() -> list[str]:
     """The files of every draft still kept: they must outlive the purge of unreferenced files."""
     hashes: list[str] = []
-    for attachments in FilingDraft.objects.filter(entry__isnull=True).values_list(
+    for kept in FilingDraft.objects.filter(entry__isnull=True).values_list(
         "attachments", flat=True
     ):
-        hashes.extend(item["sha256"] for item in attachments or [])
+        hashes.extend(item["sha256"] for item in kept or [])
     return hashes
 
 
@@ -351,3 +342,144 @@ def purge_abandoned_drafts(*, now: dt.datetime | None = None) -> int:
         entry__isnull=True, updated_at__lt=deadline
     ).delete()
     return deleted
+
+
+# --- A citizen's request, from the form to the entry (art. 33.f) --------------------------------
+
+
+def stored_attachment(item: IncomingAttachment) -> dict[str, Any]:
+    """How a checked, stored file is kept in a draft until the entry is registered."""
+    return {
+        "sha256": item.blob.sha256,
+        "name": item.name,
+        "content_type": item.content_type,
+        "format_label": item.format_label,
+        "size": item.blob.size,
+        "signatures": item.signatures,
+    }
+
+
+def draft_is_complete(draft: FilingDraft) -> bool:
+    return bool(
+        draft.organ is not None
+        and draft.organ.is_active
+        and draft.subject.strip()
+        and draft.exposition.strip()
+        and draft.request.strip()
+    )
+
+
+def open_draft(*, identification: Identification, public_id: object) -> FilingDraft | None:
+    """The identification's unfiled draft of that id, or None (someone else's, or filed)."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return (
+        FilingDraft.objects.select_related("organ")
+        .filter(public_id=key, identification=identification, entry__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    identification: Identification,
+    draft: FilingDraft | None,
+    organ: Organ | None,
+    subject: str,
+    exposition: str,
+    request: str,
+    uploads: Sequence[Any],
+    remove: Sequence[str] = (),
+    now: dt.datetime | None = None,
+) -> tuple[FilingDraft, list[attachments.AttachmentRefused]]:
+    """Keep what the person typed and the files that pass the checks, even when something else is
+    refused, so that they only fix what the message names; files named in ``remove`` leave."""
+    kept = [item for item in (draft.attachments if draft else []) if item["sha256"] not in remove]
+    accepted, refused = attachments.accept_uploads(
+        uploads,
+        already_hashes=[item["sha256"] for item in kept],
+        already_bytes=sum(int(item["size"]) for item in kept),
+    )
+    draft = draft or FilingDraft(identification=identification)
+    draft.organ = organ
+    draft.subject = subject
+    draft.exposition = exposition
+    draft.request = request
+    draft.attachments = kept + [stored_attachment(item) for item in accepted]
+    draft.updated_at = now or calendar.now()
+    draft.save()
+    return draft, refused
+
+
+def _incoming(draft: FilingDraft) -> list[IncomingAttachment]:
+    blobs = Blob.objects.in_bulk([item["sha256"] for item in draft.attachments])
+    return [
+        IncomingAttachment(
+            name=item["name"],
+            content_type=item["content_type"],
+            format_label=item["format_label"],
+            blob=blobs[item["sha256"]],
+            signatures=item.get("signatures", []),
+        )
+        for item in draft.attachments
+    ]
+
+
+class IncompleteDraft(InvalidInput):
+    code = "incomplete_draft"
+
+
+def file_draft(
+    *,
+    identification: Identification,
+    public_id: object,
+    presented_at: dt.datetime,
+    language: str,
+    now: dt.datetime | None = None,
+) -> RegistryEntry:
+    """Register a citizen's draft: the entry and its receipt at once, or nothing (art. 33.f).
+
+    The draft's row is locked while it is registered, so a second confirmation of the same draft
+    waits for the first and then returns its entry instead of registering it again. In an
+    assisted session (art. 14) the official who acts is recorded on the entry."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound(_("Aquesta sol·licitud no existeix o ja no és vostra.")) from None
+    drafts = FilingDraft.objects.select_related("organ").filter(
+        public_id=key, identification=identification
+    )
+    with transaction.atomic():
+        draft = drafts.select_for_update(of=("self",)).first()
+        if draft is None:
+            raise NotFound(_("Aquesta sol·licitud no existeix o ja no és vostra."))
+        if draft.entry_id is not None:
+            return draft.entry  # type: ignore[return-value]
+        if not draft_is_complete(draft):
+            raise IncompleteDraft(_("Reviseu la sol·licitud: hi falten dades."))
+        if identification.represented_entity is not None:
+            interested, representative = identification.represented_entity, identification.person
+        else:
+            interested, representative = identification.person, None
+        assert draft.organ is not None
+        draft.entry = register_entry(
+            organ=draft.organ,
+            subject=draft.subject.strip(),
+            exposition=draft.exposition.strip(),
+            request=draft.request.strip(),
+            interested=interested,
+            representative=representative,
+            attachments=_incoming(draft),
+            channel=RegistryEntry.Channel.ELECTRONIC,
+            presented_at=presented_at,
+            identification=identification,
+            language=language,
+            acting_user=identification.official.user if identification.official else None,
+            now=now,
+        )
+        draft.updated_at = now or calendar.now()
+        draft.save(update_fields=["entry", "updated_at"])
+        return draft.entry

@@ -9,12 +9,10 @@ confirmation of the same draft shows the receipt of the first instead of registe
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -24,12 +22,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from documents import services as documents
-from documents.models import Blob
 from documents.services import verification_url
 from registre import attachments, selectors, services
 from registre.forms import FilingForm
 from registre.models import FilingDraft, RegistryEntry
 from seu import calendar, identity
+from seu.errors import NotFound
 from seu.identity import current_identification, identification_required, login_url
 from seu.models import Identification
 from seu.net import request_start
@@ -60,11 +58,7 @@ def _open_draft(request: HttpRequest, identification: Identification) -> FilingD
     public_id = request.session.get(DRAFT_SESSION_KEY)
     if not public_id:
         return None
-    return (
-        FilingDraft.objects.select_related("organ")
-        .filter(public_id=public_id, identification=identification, entry__isnull=True)
-        .first()
-    )
+    return services.open_draft(identification=identification, public_id=public_id)
 
 
 def _registry_closed() -> str | None:
@@ -89,27 +83,6 @@ def _limits() -> dict[str, Any]:
         "allowed_formats": attachments.ALLOWED_FORMATS,
         "accept": attachments.ACCEPT_ATTRIBUTE,
     }
-
-
-def _as_stored(item: services.IncomingAttachment) -> dict[str, Any]:
-    return {
-        "sha256": item.blob.sha256,
-        "name": item.name,
-        "content_type": item.content_type,
-        "format_label": item.format_label,
-        "size": item.blob.size,
-        "signatures": item.signatures,
-    }
-
-
-def _draft_complete(draft: FilingDraft) -> bool:
-    return bool(
-        draft.organ is not None
-        and draft.organ.is_active
-        and draft.subject.strip()
-        and draft.exposition.strip()
-        and draft.request.strip()
-    )
 
 
 def _render_form(
@@ -155,22 +128,16 @@ def file_request(request: HttpRequest) -> HttpResponse:
 
     form = FilingForm(request.POST)
     valid = form.is_valid()
-    removed = set(request.POST.getlist("remove"))
-    kept = [item for item in attached if item["sha256"] not in removed]
-    accepted, refused = attachments.accept_uploads(
-        request.FILES.getlist("attachments"),
-        already_hashes=[item["sha256"] for item in kept],
-        already_bytes=sum(int(item["size"]) for item in kept),
+    draft, refused = services.save_draft(
+        identification=identification,
+        draft=draft,
+        organ=form.cleaned_data.get("organ"),
+        subject=form.typed("subject"),
+        exposition=form.typed("exposition"),
+        request=form.typed("request"),
+        uploads=request.FILES.getlist("attachments"),
+        remove=request.POST.getlist("remove"),
     )
-    if draft is None:
-        draft = FilingDraft(identification=identification)
-    draft.organ = form.cleaned_data.get("organ")
-    draft.subject = form.typed("subject")
-    draft.exposition = form.typed("exposition")
-    draft.request = form.typed("request")
-    draft.attachments = kept + [_as_stored(item) for item in accepted]
-    draft.updated_at = calendar.now()
-    draft.save()
     request.session[DRAFT_SESSION_KEY] = str(draft.public_id)
     if valid and not refused:
         return redirect("registre:review")
@@ -196,49 +163,10 @@ def review(request: HttpRequest) -> HttpResponse:
     closed = _registry_closed()
     if closed:
         return _interrupted(request, closed)
-    if not _draft_complete(draft):
+    if not services.draft_is_complete(draft):
         messages.warning(request, _("Reviseu la sol·licitud: hi falten dades."))
         return redirect("registre:file")
     return _render_review(request, draft)
-
-
-def _incoming(draft: FilingDraft) -> list[services.IncomingAttachment]:
-    blobs = Blob.objects.in_bulk([item["sha256"] for item in draft.attachments])
-    return [
-        services.IncomingAttachment(
-            name=item["name"],
-            content_type=item["content_type"],
-            format_label=item["format_label"],
-            blob=blobs[item["sha256"]],
-            signatures=item.get("signatures", []),
-        )
-        for item in draft.attachments
-    ]
-
-
-def _register(
-    draft: FilingDraft, identification: Identification, *, presented_at: Any, language: str
-) -> RegistryEntry:
-    if identification.represented_entity is not None:
-        interested, representative = identification.represented_entity, identification.person
-    else:
-        interested, representative = identification.person, None
-    assert draft.organ is not None
-    return services.register_entry(
-        organ=draft.organ,
-        subject=draft.subject.strip(),
-        exposition=draft.exposition.strip(),
-        request=draft.request.strip(),
-        interested=interested,
-        representative=representative,
-        attachments=_incoming(draft),
-        channel=RegistryEntry.Channel.ELECTRONIC,
-        presented_at=presented_at,
-        identification=identification,
-        language=language,
-        # In an assisted session (art. 14) the official who acts is recorded on the entry.
-        acting_user=identification.official.user if identification.official else None,
-    )
 
 
 @never_cache
@@ -249,35 +177,21 @@ def confirm(request: HttpRequest) -> HttpResponse:
     # Art. 33.i: the transmission began when the request started, not when it ends.
     presented_at = request_start(request)
     identification = _identification(request)
+    public_id = request.POST.get("draft", "")
     try:
-        public_id = uuid.UUID(request.POST.get("draft", ""))
-    except ValueError:
+        entry = services.file_draft(
+            identification=identification,
+            public_id=public_id,
+            presented_at=presented_at,
+            language=request.LANGUAGE_CODE,
+        )
+    except NotFound:
         raise Http404 from None
-    drafts = FilingDraft.objects.select_related("organ").filter(
-        public_id=public_id, identification=identification
-    )
-    draft = drafts.first()
-    if draft is None:
-        raise Http404
-    if draft.entry_id is None and not _draft_complete(draft):
-        messages.warning(request, _("Reviseu la sol·licitud: hi falten dades."))
+    except services.IncompleteDraft as incomplete:
+        messages.warning(request, str(incomplete.message))
         return redirect("registre:file")
-    try:
-        with transaction.atomic():
-            # The row lock makes a second confirmation wait for the first, then find the entry.
-            locked = drafts.select_for_update(of=("self",)).get()
-            if locked.entry_id is None:
-                locked.entry = _register(
-                    locked,
-                    identification,
-                    presented_at=presented_at,
-                    language=request.LANGUAGE_CODE,
-                )
-                locked.updated_at = calendar.now()
-                locked.save(update_fields=["entry", "updated_at"])
-            entry_id = locked.entry_id
     except services.RegistryInterrupted as exc:
-        return _render_review(request, draft, failure=str(exc.message), status=503)
+        return _failed(request, identification, public_id, str(exc.message))
     except Exception:
         # Whatever failed (rendering, sealing, storage, the database), the transaction rolled
         # back: no number, no receipt. The person must know (art. 33.f, last paragraph).
@@ -287,9 +201,19 @@ def confirm(request: HttpRequest) -> HttpResponse:
             "registre ni rebut. Torneu-ho a provar d'aquí a una estona o presenteu-la per altres "
             "mitjans. Les dades i els documents que heu introduït es conserven."
         )
-        return _render_review(request, draft, failure=failure, status=503)
+        return _failed(request, identification, public_id, failure)
     request.session.pop(DRAFT_SESSION_KEY, None)
-    return HttpResponseRedirect(reverse("registre:filed", args=[entry_id]))
+    return HttpResponseRedirect(reverse("registre:filed", args=[entry.pk]))
+
+
+def _failed(
+    request: HttpRequest, identification: Identification, public_id: str, failure: str
+) -> HttpResponse:
+    """Nothing was registered: the review again, with the draft as it was kept, and why."""
+    draft = services.open_draft(identification=identification, public_id=public_id)
+    if draft is None:
+        raise Http404
+    return _render_review(request, draft, failure=failure, status=503)
 
 
 @never_cache
