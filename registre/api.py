@@ -4,8 +4,9 @@ Who may call it, and what they see:
 
 - A service account of another system: a Django user with a DRF token
   (``Authorization: Token <key>``, issued in the back-office). With the model permission
-  ``registre.add_registryentry`` it files entries; it reads the entries it filed, and every entry
-  if it also holds ``registre.view_registryentry``.
+  ``registre.add_registryentry`` it files entries; it reads the entries it filed, and the entries
+  of the organs its user works for (``seu.staff``: every organ for a supervisor) if it also holds
+  ``registre.view_registryentry``. Another organ's entry is a 404, as for a citizen.
 - Staff, through their back-office session once its second factor was checked, with the same
   permissions.
 - A citizen identified in the seu (certificate or Cl@ve session) reads their own entries, as
@@ -58,6 +59,7 @@ from seu.identity import PersonData, current_identification
 from seu.models import Identification, Organ
 from seu.net import request_start
 from seu.people import normalise_person_id
+from seu.staff import scoped_to_staff
 
 ADD_PERMISSION = "registre.add_registryentry"
 VIEW_PERMISSION = "registre.view_registryentry"
@@ -173,15 +175,20 @@ class CitizenReadsAtTheirLevel(BasePermission):
 
 
 def entries_for(request: Request) -> QuerySet[RegistryEntry]:
-    """The entries this caller may read: every lookup by number goes through here first."""
+    """The entries this caller may read: every lookup by number goes through here first.
+
+    Staff and service accounts (a token belongs to a user) read the entries of the organs that
+    user works for (``seu.staff``; all of them for a supervisor), and a filing account also the
+    entries it filed itself (art. 33.f: its receipt); with no organ, nothing else."""
     entries = RegistryEntry.objects.filter(direction=Direction.IN, number__isnull=False)
-    if _has_perm(request, VIEW_PERMISSION):
-        return entries
     if isinstance(request.auth, Identification):
         return selectors.citizen_entries(request.auth)
+    readable: QuerySet[RegistryEntry] = entries.none()
+    if _has_perm(request, VIEW_PERMISSION):
+        readable = scoped_to_staff(entries, request.user)
     if _has_perm(request, ADD_PERMISSION):
-        return entries.filter(created_by_id=request.user.pk)
-    return entries.none()
+        readable = readable | entries.filter(created_by_id=request.user.pk)
+    return readable
 
 
 def _entry_or_404(request: Request, number: str) -> RegistryEntry:
@@ -571,12 +578,9 @@ class EntryReceiptView(RegistryAPIView):
     def get(self, request: Request, number: str) -> HttpResponse:
         entry = _entry_or_404(request, number)
         self.check_object_permissions(request, entry)
-        assert entry.receipt is not None and entry.number is not None
         # The bytes are checked against what was sealed: a replaced file is a 409, not served.
-        response = HttpResponse(
-            documents.checked_bytes(document=entry.receipt), content_type="application/pdf"
-        )
-        filename = f"rebut-{entry_reference(entry.number)}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        receipt = services.receipt_file(entry=entry)
+        response = HttpResponse(receipt.data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{receipt.filename}"'
         response["Cache-Control"] = "private, no-store"
         return response

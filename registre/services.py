@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -483,3 +484,19 @@ def file_draft(
         draft.updated_at = now or calendar.now()
         draft.save(update_fields=["entry", "updated_at"])
         return draft.entry
+
+
+@dataclass(frozen=True)
+class ReceiptFile:
+    data: bytes
+    filename: str
+
+
+def receipt_file(*, entry: RegistryEntry) -> ReceiptFile:
+    """An entry's sealed receipt as every channel hands it out (the carpeta, the API, the
+    back-office): its bytes checked against what was sealed (``documents.IntegrityFailure``
+    otherwise, with the incident recorded) and named after the entry's number."""
+    if entry.receipt is None or entry.number is None:
+        raise NotFound(_("Aquest assentament no té rebut."))
+    data = documents.checked_bytes(document=entry.receipt)
+    return ReceiptFile(data=data, filename=f"rebut-{entry.number.replace('/', '-')}.pdf")

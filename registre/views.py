@@ -237,9 +237,8 @@ def entry_detail(request: HttpRequest, pk: int, just_filed: bool = False) -> Htt
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The sealed receipt, only through the person's own entries."""
     entry = _own_entry(request, pk, receipt__isnull=False)
-    assert entry.receipt is not None and entry.number is not None
     try:
-        data = documents.checked_bytes(document=entry.receipt)
+        receipt = services.receipt_file(entry=entry)
     except documents.IntegrityFailure as failure:
         return render(
             request,
@@ -247,9 +246,8 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
             {"document": entry.receipt, "message": failure.message},
             status=failure.http_status,
         )
-    response = HttpResponse(data, content_type="application/pdf")
-    filename = "rebut-" + entry.number.replace("/", "-") + ".pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = HttpResponse(receipt.data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{receipt.filename}"'
     return response
 
 
