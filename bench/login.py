@@ -82,7 +82,7 @@ from devtools.pki import (  # noqa: E402
     write_citizen_trust,
 )
 from devtools.servers import free_port, start_dev_services, start_nginx  # noqa: E402
-from seu import certificates  # noqa: E402
+from seu.identity import certificates  # noqa: E402
 
 VALID_CITIZENS = ("fnmt-natural", "dnie", "fnmt-representative")
 LOGIN = "/identificacio/certificat/"

@@ -9,7 +9,7 @@ class DevtoolsConfig(AppConfig):
 
     def ready(self) -> None:
         from devtools.clave_idp import ensure_clave_keys
-        from seu import clave
+        from seu.identity import clave
 
         # The local identity provider's service-provider keys are made on first use.
         clave.register_key_maker(ensure_clave_keys)

@@ -47,8 +47,8 @@ from saml2.server import Server
 from saml2.sigver import get_xmlsec_binary, pre_signature_part, signed_instance_factory
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
-from seu import clave
 from seu.env import DEV_MARKER
+from seu.identity import clave
 from seu.models import LoA
 
 ASSERTION_LIFETIME_MINUTES = 5

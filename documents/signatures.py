@@ -2,11 +2,11 @@
 who signed, and whether the signature holds.
 
 A citizen's signature is judged against the issuers the seu accepts for citizens
-(``CITIZEN_TRUST_FILE``, read by ``seu.certificates.load_trust``), not against the roots that anchor
-the town hall's own seal and TSA. Its revocation status is asked the way the certificate login asks
-it (``seu.certificates.revocation_data``): the issuer's configured OCSP responder first, then its
-CRL, cached; never an address written in the certificate or in the uploaded file. The answers are
-given to pyhanko-certvalidator with fetching off.
+(``CITIZEN_TRUST_FILE``, read by ``seu.identity.certificates.load_trust``), not against the roots
+that anchor the town hall's own seal and TSA. Its revocation status is asked the way the
+certificate login asks it (``seu.identity.certificates.revocation_data``): the issuer's configured
+OCSP responder first, then its CRL, cached; never an address written in the certificate or in the
+uploaded file. The answers are given to pyhanko-certvalidator with fetching off.
 
 Each signature gets one of three outcomes, with a reason code (``REASONS``):
 
@@ -83,7 +83,8 @@ from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from documents import trust
 from documents.sync import off_event_loop
-from seu import calendar, certificates
+from seu import calendar
+from seu.identity import certificates
 
 logger = logging.getLogger(__name__)
 

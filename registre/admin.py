@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -33,6 +33,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from documents import services as documents
 from registre import attachments, services, sicres
 from registre.models import (
     Direction,
@@ -41,10 +42,11 @@ from registre.models import (
     RegistryEntry,
 )
 from seu import calendar
-from seu.errors import SeuError
+from seu.errors import NotFound, SeuError
 from seu.identity import PersonData
 from seu.models import Interruption, Organ
 from seu.people import normalise_person_id, person_kind
+from seu.staff import organs_to_offer, scoped_to_staff
 
 # --- Scans of paper entries ----------------------------------------------------------------------
 
@@ -182,8 +184,11 @@ class InPersonEntryForm(forms.Form):
     )
     scans = MultipleFileField(label=_("Documents escanejats"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The registry is one for the whole town hall (art. 33): the office that receives a paper
+        # takes it in for whichever organ it is addressed to, and keeps seeing what it registered
+        # (``RegistryEntryAdmin.get_queryset``); the organ's other entries stay the organ's.
         self.limits = attachments.Limits.from_settings()
         self.fields["scans"].help_text = _(
             "Formats admesos: %(formats)s. Fins a %(file)s per document i %(total)s en total, "
@@ -284,11 +289,21 @@ class ExitForm(forms.Form):
         help_text=_("Per exemple, E/2026/000123."),
     )
 
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        _offer_organs_of(self, user)
+
     def clean_related_entry_number(self) -> RegistryEntry | None:
         number = self.cleaned_data["related_entry_number"].strip().upper()
         if not number:
             return None
-        entry = RegistryEntry.objects.filter(direction=Direction.IN, number=number).first()
+        # Another organ's entry is answered as one that does not exist.
+        entry = (
+            scoped_to_staff(RegistryEntry.objects.all(), self.user)
+            .filter(direction=Direction.IN, number=number)
+            .first()
+        )
         if entry is None:
             raise forms.ValidationError(
                 _("No hi ha cap assentament d'entrada amb el número «%(number)s»."),
@@ -296,6 +311,11 @@ class ExitForm(forms.Form):
                 params={"number": number},
             )
         return entry
+
+
+def _offer_organs_of(form: forms.Form, user: Any) -> None:
+    field = cast(forms.ModelChoiceField[Organ], form.fields["organ"])
+    field.queryset = organs_to_offer(user)
 
 
 class InterruptionForm(forms.ModelForm[Interruption]):
@@ -460,7 +480,7 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
     list_display_links = ["number_display"]
     list_filter = [
         "direction",
-        "organ",
+        ("organ", admin.RelatedOnlyFieldListFilter),  # the organs of the book this user sees
         "state",
         "channel",
         ("effective_at", admin.DateFieldListFilter),
@@ -494,11 +514,27 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RegistryEntry]:
-        return (
+        """The book of the organs the user works for (``seu.staff``), and the entries the user
+        registered themselves at the office for any organ: every page and action on an entry
+        looks it up here first, so another organ's entry is a 404."""
+        entries = (
             super()
             .get_queryset(request)
             .select_related("organ", "receipt", "related_entry", "created_by", "identification")
         )
+        return scoped_to_staff(entries, request.user) | entries.filter(
+            created_by_id=request.user.pk
+        )
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> RegistryEntry | None:
+        # Django redirects to the index with a message for an object outside the queryset,
+        # which tells that the number exists: answer as for one that does not.
+        entry = super().get_object(request, object_id, from_field)
+        if entry is None:
+            raise Http404
+        return entry
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[RegistryEntry], search_term: str
@@ -678,7 +714,7 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
 
     def not_admitted_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         _require(request, "change")
-        entry = get_object_or_404(RegistryEntry, pk=object_id)
+        entry = get_object_or_404(self.get_queryset(request), pk=object_id)
         if entry.direction != Direction.IN or entry.state != RegistryEntry.State.REGISTERED:
             messages.error(request, gettext("Només es pot inadmetre una entrada registrada."))
             return HttpResponseRedirect(_entry_url(entry))
@@ -726,7 +762,7 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
 
     def in_person_view(self, request: HttpRequest) -> HttpResponse:
         _require(request, "add")
-        form = InPersonEntryForm(request.POST or None, request.FILES or None)
+        form = InPersonEntryForm(request.POST or None, request.FILES or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -781,7 +817,7 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
 
     def exit_view(self, request: HttpRequest) -> HttpResponse:
         _require(request, "add")
-        form = ExitForm(request.POST or None)
+        form = ExitForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -845,8 +881,9 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
         self, request: HttpRequest, object_id: int, position: int
     ) -> HttpResponseBase:
         _require(request, "view")
+        entry = get_object_or_404(self.get_queryset(request), pk=object_id)
         attachment = get_object_or_404(
-            EntryAttachment.objects.select_related("blob"), entry_id=object_id, position=position
+            EntryAttachment.objects.select_related("blob"), entry=entry, position=position
         )
         return _download(
             attachment.blob.file.open("rb"),
@@ -856,14 +893,20 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
 
     def receipt_view(self, request: HttpRequest, object_id: int) -> HttpResponseBase:
         _require(request, "view")
-        entry = get_object_or_404(RegistryEntry.objects.select_related("receipt"), pk=object_id)
-        if entry.receipt is None:
-            raise Http404
-        blob = entry.receipt.current_version().blob
+        entry = get_object_or_404(self.get_queryset(request), pk=object_id)
+        try:
+            receipt = services.receipt_file(entry=entry)
+        except NotFound:
+            raise Http404 from None
+        except documents.IntegrityFailure as failure:
+            return render(
+                request,
+                "documents/integrity_failure.html",
+                {"document": entry.receipt, "message": failure.message},
+                status=failure.http_status,
+            )
         return _download(
-            blob.file.open("rb"),
-            filename=f"rebut-{str(entry.number).replace('/', '-')}.pdf",
-            content_type="application/pdf",
+            io.BytesIO(receipt.data), filename=receipt.filename, content_type="application/pdf"
         )
 
     # -- SICRES 3 ------------------------------------------------------------------------------
@@ -883,6 +926,9 @@ class RegistryEntryAdmin(admin.ModelAdmin[RegistryEntry]):
         self, request: HttpRequest, queryset: QuerySet[RegistryEntry]
     ) -> HttpResponse | None:
         entries = list(queryset.order_by("direction", "year", "sequence"))
+        if not entries:  # what was selected is another organ's (``get_queryset``), or gone
+            messages.error(request, gettext("No hi ha cap assentament per exportar."))
+            return None
         files: list[tuple[str, bytes]] = []
         for entry in entries:
             try:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,9 @@ from seu.models import (
     NonWorkingDay,
     Organ,
     OutgoingEmail,
+    StaffMembership,
+    StaffMembershipChange,
+    StaffRole,
     TownHall,
 )
 from seu.people import normalise_person_id
@@ -40,6 +44,15 @@ class OrganAdmin(admin.ModelAdmin[Organ]):
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
+        return [OrganMembershipInline] if obj is not None else []
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is StaffMembership:
+            save_memberships(request, formset)  # the staff of the organ, through seu.staff
+        else:
+            super().save_formset(request, form, formset, change)
 
 
 @admin.register(NonWorkingDay)
@@ -143,7 +156,7 @@ class AuthorisedOfficialAdmin(admin.ModelAdmin[AuthorisedOfficial]):
 
     @admin.display(description=_("habilitat avui"), boolean=True)
     def enabled_today(self, obj: AuthorisedOfficial) -> bool:
-        from seu.officials import local_today
+        from seu.identity.officials import local_today
 
         return obj.is_enabled(on=local_today())
 
@@ -189,6 +202,107 @@ class OutgoingEmailAdmin(admin.ModelAdmin[OutgoingEmail]):
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- Staff and the organs they work for ---------------------------------------------------------
+
+
+class _MembershipInline(admin.TabularInline[StaffMembership, Any]):
+    """Memberships are edited here but written by ``seu.staff``, which logs every change."""
+
+    model = StaffMembership
+    extra = 0
+    readonly_fields = ["granted_at", "granted_by"]
+    verbose_name = _("pertinença a un òrgan")
+    verbose_name_plural = _("òrgans on treballa")
+
+
+class UserMembershipInline(_MembershipInline):
+    fk_name = "user"
+    fields = ["organ", "role", "granted_at", "granted_by"]
+
+
+class OrganMembershipForm(forms.ModelForm[StaffMembership]):
+    class Meta:
+        model = StaffMembership
+        fields = ["user", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Supervisors are of no organ: they are named on the user's page.
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
+            choice for choice in StaffRole.choices if choice[0] != StaffRole.SUPERVISOR
+        ]
+        self.fields["user"].queryset = get_user_model().objects.filter(is_staff=True)  # type: ignore[attr-defined]
+
+
+class OrganMembershipInline(_MembershipInline):
+    form = OrganMembershipForm
+    fk_name = "organ"
+    fields = ["user", "role", "granted_at", "granted_by"]
+    verbose_name_plural = _("personal de l'òrgan")
+
+
+def save_memberships(request: HttpRequest, formset: Any) -> None:
+    """What the membership inline's formset holds, written through ``seu.staff``."""
+    from seu import staff
+
+    acting_user = request.user
+    changed = formset.save(commit=False)  # also fills formset.deleted_objects; writes nothing
+    for membership in formset.deleted_objects:
+        staff.revoke_membership(membership_id=membership.pk, acting_user=acting_user)
+    for membership in changed:
+        if membership.pk is not None:
+            stored = StaffMembership.objects.get(pk=membership.pk)
+            if stored.organ_id != membership.organ_id:
+                # Another organ is another membership: the old one is withdrawn.
+                staff.revoke_membership(membership_id=stored.pk, acting_user=acting_user)
+        staff.grant_membership(
+            user=membership.user,
+            organ=membership.organ,
+            role=membership.role,
+            acting_user=acting_user,
+        )
+
+
+class StaffUserAdmin(UserAdmin):
+    """Django's user page with the organs the person works for."""
+
+    inlines = [*UserAdmin.inlines, UserMembershipInline]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is StaffMembership:
+            save_memberships(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+
+_user_model = get_user_model()
+if admin.site.is_registered(_user_model):
+    admin.site.unregister(_user_model)
+admin.site.register(_user_model, StaffUserAdmin)
+
+
+@admin.register(StaffMembershipChange)
+class StaffMembershipChangeAdmin(admin.ModelAdmin[StaffMembershipChange]):
+    """The log of memberships granted, changed and withdrawn, read only."""
+
+    list_display = ["at", "actor", "action", "user", "organ", "role", "previous_role"]
+    list_filter = ["action", "role", "organ"]
+    search_fields = ["user__username", "actor__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_otp.admin import OTPAdminSite
 
-from seu.staff_auth import StaffLoginForm
+from seu.identity.staff_auth import StaffLoginForm
 
 # Django's Catalan catalogue holds the admin's error note only as two singular entries, left from
 # before it became a plural: the admin's forms ask for the plural, find none and print it in
@@ -46,7 +46,7 @@ class SeuAdminSite(OTPAdminSite):
         return context
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
-        from seu.officials import IdentifyPersonView
+        from seu.identity.officials import IdentifyPersonView
 
         identify = IdentifyPersonView.as_view(admin_site=self)
         return [
@@ -58,7 +58,7 @@ class SeuAdminSite(OTPAdminSite):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         from seu.identity import acting_official
-        from seu.officials import local_today
+        from seu.identity.officials import local_today
 
         official = acting_official(request.user, on=local_today())  # type: ignore[arg-type]
         return super().index(request, {**(extra_context or {}), "authorised_official": official})

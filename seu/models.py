@@ -391,3 +391,128 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Staff and the organs they work for ---------------------------------------------------------
+
+
+class StaffRole(models.TextChoices):
+    """What a member of staff is to an organ: a clerk processes its work, its head also resolves,
+    a supervisor (of no organ in particular) sees the work of every organ."""
+
+    CLERK = "tramitador", _("tramitador")
+    HEAD = "responsable", _("responsable de l'òrgan")
+    SUPERVISOR = "supervisor", _("supervisor de tots els òrgans")
+
+
+class StaffMembership(models.Model):
+    """A user works for an organ with a role, or supervises every organ (``organ`` empty).
+
+    Every staff-facing queryset is scoped by these rows (``seu.staff.scoped_to_staff``); they are
+    written only by ``seu.staff``'s services, which log each change in ``StaffMembershipChange``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuari"),
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
+    )
+    organ = models.ForeignKey(
+        Organ,
+        verbose_name=_("òrgan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_memberships",
+        help_text=_("Buit només per als supervisors, que veuen tots els òrgans."),
+    )
+    role = models.CharField(_("funció"), max_length=12, choices=StaffRole.choices)
+    granted_at = models.DateTimeField(_("assignat el"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignat per"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("pertinença a un òrgan")
+        verbose_name_plural = _("pertinences a òrgans")
+        ordering = ["user", "organ__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organ"],
+                condition=models.Q(organ__isnull=False),
+                name="staff_membership_one_per_organ",
+                violation_error_message=_("Aquest usuari ja té una funció en aquest òrgan."),
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(organ__isnull=True),
+                name="staff_membership_one_supervision",
+                violation_error_message=_("Aquest usuari ja és supervisor."),
+            ),
+            # A supervisor is of no organ; a clerk or a head is of exactly one.
+            models.CheckConstraint(
+                condition=models.Q(role="supervisor", organ__isnull=True)
+                | (~models.Q(role="supervisor") & models.Q(organ__isnull=False)),
+                name="staff_membership_organ_unless_supervisor",
+                violation_error_message=_(
+                    "Un supervisor no és de cap òrgan; un tramitador o un responsable, d'un sol "
+                    "òrgan."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.organ_id is None:
+            return f"{self.user}: {self.get_role_display()}"
+        return f"{self.user}: {self.get_role_display()} ({self.organ})"
+
+
+class StaffMembershipChange(models.Model):
+    """The log of who granted or withdrew which role at which organ to whom, and when."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("assignada")
+        CHANGED = "changed", _("modificada")
+        REVOKED = "revoked", _("retirada")
+
+    at = models.DateTimeField(_("moment"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("per"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuari"),
+        on_delete=models.PROTECT,
+        related_name="staff_membership_changes",
+    )
+    organ = models.ForeignKey(
+        Organ,
+        verbose_name=_("òrgan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("canvi"), max_length=10, choices=Action.choices)
+    role = models.CharField(_("funció"), max_length=12, choices=StaffRole.choices)
+    previous_role = models.CharField(
+        _("funció anterior"), max_length=12, choices=StaffRole.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("canvi de pertinença a un òrgan")
+        verbose_name_plural = _("canvis de pertinença a òrgans")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"

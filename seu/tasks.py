@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from seu import clave
+from seu.identity import clave
 
 
 @shared_task(ignore_result=True)

@@ -28,7 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("tauler.urls")),
     path("", include("cites.urls")),
     path("gestio/", admin.site.urls),
-    path("identificacio/", include("seu.identity_urls")),
+    path("identificacio/", include("seu.identity.urls")),
     path("certificats/", views.accepted_certificates, name="accepted_certificates"),
     path("<slug:slug>/", views.section, name="section"),
     prefix_default_language=False,

@@ -90,7 +90,7 @@ def accepted_certificates(request: HttpRequest) -> HttpResponse:
     says exactly what the booking pages offer."""
     from django.core.exceptions import ImproperlyConfigured
 
-    from seu.certificates import load_trust
+    from seu.identity.certificates import load_trust
 
     try:
         issuers = list(load_trust().issuers)

@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from seu.errors import SeuError
+from seu.staff import organs_to_offer, scoped_to_staff
 from tauler import services
 from tauler.models import (
     Edict,
@@ -154,10 +155,36 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
         "exposure_last_day",
         "last_integrity_ok",
     ]
-    list_filter = ["state", "category", "organ", "last_integrity_ok"]
+    list_filter = [
+        "state",
+        "category",
+        ("organ", admin.RelatedOnlyFieldListFilter),
+        "last_integrity_ok",
+    ]
     search_fields = ["title", "text"]
     inlines = [AttachmentInline, TransitionInline, IncidentInline]
     actions = ["submit_selected", "publish_selected"]
+
+    # -- Staff see, draft and approve the edicts of their organs (``seu.staff``) ----------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Edict]:
+        return scoped_to_staff(super().get_queryset(request), request.user)
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Edict | None:
+        # Another organ's edict is a 404, as one that does not exist (Django would redirect).
+        edict = super().get_object(request, object_id, from_field)
+        if edict is None:
+            raise Http404
+        return edict
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        if db_field.name == "organ":
+            kwargs["queryset"] = organs_to_offer(request.user, active_only=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Edict | None = None) -> list[str]:
         record = [
@@ -294,7 +321,7 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
         submit_label: str,
         run: Any,
     ) -> HttpResponse:
-        edict = get_object_or_404(Edict, pk=pk)
+        edict = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, edict):
             return HttpResponseRedirect(reverse("admin:index"))
         form = form_class(request.POST or None)

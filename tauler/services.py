@@ -5,7 +5,7 @@ reason that stays public) from scheduled or published. Every change is one funct
 transaction, moving the edict through ``WORKFLOW`` (``seu.core.workflow``), which writes its
 ``EdictTransition`` row; the back-office, the API and the beat tasks all call these functions.
 Edict numbers are gapless per year (``seu.core.numbering``); the beat sweeps claim their due rows
-with ``seu.core.sweeps.claim_due``.
+with ``seu.core.sweeps.sweep_each``.
 
 Certified start of exposure (art. 18.4). Publishing seals the edict's content through the
 ``documents`` pipeline (kind ``edict``: an HTML rendering of the text and the SHA-256 of every
@@ -36,7 +36,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from documents import intake
@@ -44,12 +45,13 @@ from documents import services as documents
 from documents.models import Document, IntegrityIncident
 from seu import calendar
 from seu.core.numbering import take_number
-from seu.core.sweeps import claim_due
+from seu.core.sweeps import sweep_each
 
 # ``tauler.services.InvalidTransition`` is the core's one, raised by ``WORKFLOW`` and below.
 from seu.core.workflow import InvalidTransition, Workflow
-from seu.errors import InvalidInput, SeuError
+from seu.errors import InvalidInput, NotFound, SeuError
 from seu.models import Interruption, Organ
+from seu.staff import check_works_for, scoped_to_staff
 from tauler import caching
 from tauler.models import (
     Category,
@@ -231,6 +233,7 @@ def create_draft(
     """A new draft edict. Its documents must be PDF files (art. 18.4: what is published is what
     was sealed); the period is checked against today."""
     now = now or calendar.now()
+    _check_organ(acting_user, organ)
     if not title.strip() or not text.strip():
         raise InvalidInput(_("Cal un títol i el text de l'edicte."), code="missing_text")
     if category not in Category.values:
@@ -252,11 +255,22 @@ def create_draft(
     return edict
 
 
-def _locked(edict_id: int) -> Edict:
-    edict = Edict.objects.select_for_update().filter(pk=edict_id).first()
+def _locked(edict_id: int, acting_user: User | None) -> Edict:
+    """The edict, locked, if ``acting_user`` works for its organ (``seu.staff``: a drafter drafts
+    and an approver approves only their organs' edicts); another organ's is one that does not
+    exist. ``None`` is the seu itself (the beat), which acts on every edict."""
+    edicts: QuerySet[Edict] = Edict.objects.select_for_update()
+    if acting_user is not None:
+        edicts = scoped_to_staff(edicts, acting_user)
+    edict = edicts.filter(pk=edict_id).first()
     if edict is None:
-        raise InvalidInput(_("Aquest edicte no existeix."), code="not_found")
+        raise NotFound(_("Aquest edicte no existeix."), code="not_found")
     return edict
+
+
+def _check_organ(acting_user: User | None, organ: Organ) -> None:
+    if acting_user is not None:
+        check_works_for(acting_user, organ)
 
 
 @transaction.atomic
@@ -275,7 +289,8 @@ def update_draft(
     now: dt.datetime | None = None,
 ) -> Edict:
     now = now or calendar.now()
-    edict = _locked(edict_id)
+    edict = _locked(edict_id, acting_user)
+    _check_organ(acting_user, organ)
     if edict.state != State.DRAFT:
         raise InvalidTransition(_("Només es pot modificar un edicte en esborrany."))
     check_period(kind=period_kind, days=period_days, until=period_until, start=now)
@@ -293,7 +308,7 @@ def update_draft(
 
 @transaction.atomic
 def add_attachment(*, edict_id: int, file: IncomingFile, acting_user: User | None) -> Edict:
-    edict = _locked(edict_id)
+    edict = _locked(edict_id, acting_user)
     if edict.state != State.DRAFT:
         raise InvalidTransition(_("Només es poden afegir documents a un edicte en esborrany."))
     _store_attachments(edict, [file])
@@ -306,7 +321,7 @@ def submit_for_approval(
 ) -> Edict:
     """Send a draft to an approver: it must have its documents and a valid period."""
     now = now or calendar.now()
-    edict = _locked(edict_id)
+    edict = _locked(edict_id, acting_user)
     if not edict.attachments.exists():
         raise InvalidInput(
             _("L'edicte no té cap document adjunt: afegiu-hi almenys un PDF."),
@@ -325,7 +340,7 @@ def return_to_draft(
 ) -> Edict:
     now = now or calendar.now()
     _check_can_publish(acting_user)
-    edict = _locked(edict_id)
+    edict = _locked(edict_id, acting_user)
     _move(edict, State.DRAFT, at=now, actor=acting_user, reason=reason)
     return edict
 
@@ -341,7 +356,7 @@ def publish_edict(
     """An approver publishes an edict now, or schedules it for ``publish_at`` (art. 18)."""
     now = now or calendar.now()
     _check_can_publish(acting_user)
-    edict = _locked(edict_id)
+    edict = _locked(edict_id, acting_user)
     if edict.state != State.AWAITING_APPROVAL:
         raise InvalidTransition(
             _("Només es pot publicar un edicte pendent d'aprovació (ara és «%(state)s»).")
@@ -398,7 +413,7 @@ def withdraw_edict(
     _check_can_publish(acting_user)
     if not reason.strip():
         raise InvalidInput(_("Cal indicar el motiu de la retirada."), code="missing_reason")
-    edict = _locked(edict_id)
+    edict = _locked(edict_id, acting_user)
     was_published = edict.state == State.PUBLISHED
     edict.withdrawn_at = now
     edict.withdrawal_reason = reason.strip()
@@ -422,29 +437,6 @@ def withdraw_edict(
 # --- Clocks (Celery beat) -------------------------------------------------------------------------
 
 
-def _sweep(
-    due: models.QuerySet[Edict],
-    act: Callable[[Edict], bool],
-    *,
-    order_by: Sequence[str],
-    limit: int,
-) -> int:
-    """Act on up to ``limit`` edicts of ``due`` (filtered to what is due), each claimed with
-    ``claim_due`` in a transaction of its own: sealing an edict or its certificate takes a
-    while, and one that fails must not undo the others. The ids are read first without a lock;
-    each claim asks again whether the row is still due and skips one another sweeper holds.
-    Returns how many ``act`` did."""
-    ids = list(due.order_by(*order_by).values_list("pk", flat=True)[:limit])
-    done = 0
-    for edict_id in ids:
-        with transaction.atomic():
-            # Only the edict is locked (``of="self"``): what is joined is read, not changed, and
-            # PostgreSQL cannot lock the nullable side of an outer join.
-            for edict in claim_due(due.filter(pk=edict_id), order_by=["pk"], limit=1):
-                done += act(edict)
-    return done
-
-
 def publish_due_edicts(*, now: dt.datetime | None = None, limit: int = 100) -> int:
     """Publish the scheduled edicts whose instant has come, including any a missed beat left."""
     now = now or calendar.now()
@@ -454,7 +446,7 @@ def publish_due_edicts(*, now: dt.datetime | None = None, limit: int = 100) -> i
         _publish(edict, at=now, actor=None)
         return True
 
-    return _sweep(
+    return sweep_each(
         Edict.objects.filter(state=State.SCHEDULED, scheduled_for__lte=now),
         publish,
         order_by=["scheduled_for", "pk"],
@@ -476,7 +468,7 @@ def expire_due_edicts(*, now: dt.datetime | None = None, limit: int = 50) -> int
         edict.save(update_fields=["certificate"])
         return True
 
-    return _sweep(
+    return sweep_each(
         Edict.objects.filter(state=State.PUBLISHED, exposure_ends_at__lte=now),
         expire,
         order_by=["exposure_ends_at", "pk"],
@@ -567,7 +559,7 @@ def _certify(edict: Edict) -> bool:
 
 def certify_publications(*, limit: int = 100) -> int:
     """Record the certified instant of every published edict whose timestamp has arrived."""
-    return _sweep(
+    return sweep_each(
         Edict.objects.filter(
             certified_at__isnull=True,
             published_at__isnull=False,

@@ -211,7 +211,7 @@ def log_in_to_back_office(client: Client, user: User) -> None:
     Tests of the login form itself (tests/seu/test_staff_login.py) post the real code instead."""
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from seu.staff_auth import enrol_totp_device
+    from seu.identity.staff_auth import enrol_totp_device
 
     device = enrol_totp_device(user)
     client.force_login(user)

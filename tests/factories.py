@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
-from seu.models import AuthorisedOfficial, NonWorkingDay, Organ, TownHall
+from seu.models import (
+    AuthorisedOfficial,
+    NonWorkingDay,
+    Organ,
+    StaffMembership,
+    StaffRole,
+    TownHall,
+)
 
 
 class TownHallFactory(factory.django.DjangoModelFactory[TownHall]):
@@ -54,9 +62,50 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         if create:
             self.save()  # type: ignore[attr-defined]
 
+    # The organs a member of staff works for (``seu.staff``): ``clerk_of=organ`` (or a list),
+    # ``head_of=organ``, ``supervisor=True`` (every organ). Written directly, as a fixture: the
+    # service and its log are tested in tests/seu/test_staff.py.
+    @factory.post_generation
+    def clerk_of(
+        self, create: bool, extracted: Organ | list[Organ] | None, **kwargs: object
+    ) -> None:
+        _memberships(self, create, extracted, StaffRole.CLERK)
+
+    @factory.post_generation
+    def head_of(
+        self, create: bool, extracted: Organ | list[Organ] | None, **kwargs: object
+    ) -> None:
+        _memberships(self, create, extracted, StaffRole.HEAD)
+
+    @factory.post_generation
+    def supervisor(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted:
+            StaffMembership.objects.get_or_create(
+                user_id=self.pk,  # type: ignore[attr-defined]
+                organ=None,
+                defaults={"role": StaffRole.SUPERVISOR, "granted_at": _now()},
+            )
+
     class Params:
         staff = factory.Trait(is_staff=True)
         superuser = factory.Trait(is_staff=True, is_superuser=True)
+
+
+def _memberships(
+    user: Any, create: bool, organs: Organ | list[Organ] | None, role: StaffRole
+) -> None:
+    if not create or organs is None:
+        return
+    for organ in organs if isinstance(organs, list | tuple) else [organs]:
+        StaffMembership.objects.update_or_create(
+            user_id=user.pk, organ=organ, defaults={"role": role, "granted_at": _now()}
+        )
+
+
+def _now() -> dt.datetime:
+    from seu import calendar
+
+    return calendar.now()
 
 
 class AuthorisedOfficialFactory(factory.django.DjangoModelFactory[AuthorisedOfficial]):
@@ -75,6 +124,6 @@ class AuthorisedOfficialFactory(factory.django.DjangoModelFactory[AuthorisedOffi
 
 
 def _local_today() -> dt.date:
-    from seu.officials import local_today
+    from seu.identity.officials import local_today
 
     return local_today()

@@ -41,7 +41,6 @@ KNOWN_DEBTS = {
     ("documents/admin.py", "seu.models"),
     ("registre/admin.py", "seu.models"),
     ("registre/api.py", "seu.models"),
-    ("registre/views.py", "documents.models"),
     ("registre/views.py", "seu.models"),
     ("tauler/views.py", "seu.models"),
 }

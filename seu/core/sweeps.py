@@ -9,7 +9,7 @@ caught up by the next run: due means "deadline passed", never "deadline is now".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -42,3 +42,26 @@ def claim_one(queryset: models.QuerySet[M], *, of: Sequence[str] = ("self",)) ->
     by two workers, does its work once."""
     found = claim_due(queryset, limit=1, order_by=["pk"], of=of)
     return found[0] if found else None
+
+
+def sweep_each(
+    due: models.QuerySet[M],
+    act: Callable[[M], object],
+    *,
+    order_by: Sequence[Any],
+    limit: int,
+    of: Sequence[str] = ("self",),
+) -> int:
+    """Act on up to ``limit`` rows of ``due`` (filtered to what is due), each claimed in a
+    transaction of its own: for work that takes a while per row (sealing a document), where one
+    failure must not undo the others. The ids are read first without a lock; each claim asks
+    again whether the row is still due and skips one another sweeper holds. Returns how many rows
+    ``act`` said it did (a truthy return)."""
+    ids = list(due.order_by(*order_by).values_list("pk", flat=True)[:limit])
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            row = claim_one(due.filter(pk=pk), of=of)
+            if row is not None and act(row):
+                done += 1
+    return done

@@ -1,7 +1,7 @@
 """Logging in with a client certificate (art. 6-8, 13): the page nginx asks a certificate for.
 
-nginx passes the certificate it received in ``Client-Cert`` (seu.certificates says how it is
-trusted and validated). On success the identification is recorded and the person sent back where
+nginx passes the certificate it received in ``Client-Cert`` (seu.identity.certificates says how it
+is trusted and validated). On success the identification is recorded and the person sent back where
 they were; otherwise a page in their language says what is wrong and what to do.
 """
 
@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from seu import certificates, identity
+from seu import identity
+from seu.identity import certificates
 from seu.models import Identification
 from seu.net import client_ip
 

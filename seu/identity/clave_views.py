@@ -1,6 +1,7 @@
 """Cl@ve over HTTP: start a login (redirect to the identity provider), receive its answer (the
 assertion consumer service), and publish our SAML metadata. The protocol checks are in
-``seu.clave``; these views only move messages and keep track of the requests this browser made.
+``seu.identity.clave``; these views only move messages and keep track of the requests this
+browser made.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from seu import clave, identity
+from seu import identity
+from seu.identity import clave
 from seu.models import LoA
 from seu.net import client_ip
 

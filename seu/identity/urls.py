@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from seu import clave_views, identity_views
-from seu.certificate_views import certificate_login
+from seu.identity import clave_views
+from seu.identity import views as identity_views
+from seu.identity.certificate_views import certificate_login
 
 app_name = "identity"
 

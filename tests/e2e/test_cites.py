@@ -16,8 +16,8 @@ from cites import selectors
 from cites.models import Appointment, Service
 from seu.calendar import SEU_TZ
 from seu.core import outbox
+from seu.identity.staff_auth import current_code, enrol_totp_device
 from seu.models import TownHall
-from seu.staff_auth import current_code, enrol_totp_device
 from tests.conftest import STAFF_PASSWORD
 from tests.e2e.conftest import Browse, path_of
 

@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from devtools.clave_idp import LocalIdPServer, start_local_idp
 from devtools.pki import DevPki
-from seu import clave
+from seu.identity import clave
 from seu.models import Identification
 from tests.e2e.conftest import Browse, path_of
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from seu.identity.staff_auth import current_code, enrol_totp_device
 from seu.models import AuthorisedOfficial, Identification, TownHall
-from seu.staff_auth import current_code, enrol_totp_device
 from tests.conftest import STAFF_PASSWORD
 from tests.e2e.conftest import Browse, path_of
 from tests.factories import AuthorisedOfficialFactory

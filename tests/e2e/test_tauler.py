@@ -24,7 +24,7 @@ def _make_board(organ: object) -> dict[str, Edict]:
 
     from tests.factories import UserFactory
 
-    created: User = UserFactory(username="aprovadora-e2e", staff=True)  # type: ignore[assignment]
+    created: User = UserFactory(username="aprovadora-e2e", staff=True, head_of=organ)  # type: ignore[assignment]
     created.user_permissions.add(Permission.objects.get(codename="publish_edict"))
     approver = User.objects.get(pk=created.pk)  # permissions are cached per instance
     found = {}

@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from playwright.sync_api import expect
 
+from seu.identity.staff_auth import current_code, enrol_totp_device
 from seu.models import TownHall
-from seu.staff_auth import current_code, enrol_totp_device
 from tauler.models import Edict
 from tests.conftest import STAFF_PASSWORD
 from tests.e2e.conftest import Browse, path_of
@@ -36,8 +36,8 @@ def reports_delivered(browse: Browse) -> None:
     browse.page.evaluate("() => new Promise((resolve) => setTimeout(resolve))")
 
 
-def staff_with(username: str, permissions: Any) -> User:
-    user: User = UserFactory(username=username, staff=True)  # type: ignore[assignment]
+def staff_with(username: str, permissions: Any, **memberships: Any) -> User:
+    user: User = UserFactory(username=username, staff=True, **memberships)  # type: ignore[assignment]
     user.user_permissions.add(*permissions)
     return User.objects.get(pk=user.pk)  # permissions are cached per instance
 
@@ -64,10 +64,11 @@ def test_a_clerk_drafts_an_edict_with_its_pdf_and_an_approver_publishes_it(
 
     page = browse.page
     tauler = Permission.objects.filter(content_type__app_label="tauler")
-    clerk = staff_with("clerk-tauler", tauler.exclude(codename="publish_edict"))
+    clerk = staff_with("clerk-tauler", tauler.exclude(codename="publish_edict"), clerk_of=organ)
     approver = staff_with(
         "aprovadora-tauler",
         tauler.filter(codename__in=["view_edict", "change_edict", "publish_edict"]),
+        head_of=organ,
     )
     pdf = tmp_path / "pla-parcial.pdf"
     pdf.write_bytes(weasyprint.HTML(string="<p>Plànol del pla parcial</p>").write_pdf())

@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 
 from documents import services, verification_code
 from documents.models import Document
+from seu.identity.staff_auth import current_code, enrol_totp_device
 from seu.models import TownHall
-from seu.staff_auth import current_code, enrol_totp_device
 from tests.conftest import STAFF_PASSWORD
 from tests.e2e.conftest import Browse, off_the_browser_thread, path_of
 

@@ -38,3 +38,12 @@ def file_entry(town_hall, organ):
         return services.register_entry(**arguments)  # type: ignore[arg-type]
 
     return _file
+
+
+@pytest.fixture
+def clerk(organ):
+    """In the registry's tests the clerk works for ``organ`` (a clerk of Secretaria,
+    ``seu.staff``), so that what they may do is decided by their permissions alone."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="clerk", staff=True, clerk_of=organ)

@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 from documents import services as documents
 from registre import api, services
 from registre.models import RegistryCounter, RegistryEntry
-from seu import calendar, identity
-from seu.models import Identification, Interruption, LoA
+from seu import calendar, identity, staff
+from seu.models import Identification, Interruption, LoA, StaffRole
 from tests.conftest import log_in_to_back_office
 from tests.factories import UserFactory
 
@@ -413,14 +413,19 @@ def test_another_citizens_entry_is_a_404_like_a_number_that_does_not_exist(file_
         assert client.get(f"{ENTRIES}E-2026-{sequence:06d}/").status_code == 404
 
 
-def test_a_service_account_reads_what_it_filed_and_with_view_permission_everything(
-    service, service_account, file_entry
+def test_a_service_account_reads_what_it_filed_and_with_view_permission_its_organs_entries(
+    service, service_account, file_entry, organ
 ) -> None:
     filed_by_it = file_entry(acting_user=service_account)
     filed_elsewhere = file_entry(OTHER_CITIZEN)
     assert service.get(f"{ENTRIES}{reference(filed_by_it.number)}/").status_code == 200
     assert service.get(f"{ENTRIES}{reference(filed_elsewhere.number)}/").status_code == 404
     grant(service_account, "view_registryentry")
+    # The permission alone is not every organ's book: the token's user must work for the organ.
+    assert service.get(f"{ENTRIES}{reference(filed_elsewhere.number)}/").status_code == 404
+    staff.grant_membership(
+        user=service_account, organ=organ, role=StaffRole.CLERK, acting_user=None
+    )
     assert service.get(f"{ENTRIES}{reference(filed_elsewhere.number)}/").status_code == 200
 
 

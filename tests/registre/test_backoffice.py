@@ -54,8 +54,9 @@ def grant(user: User, *codenames: str) -> User:
 
 @pytest.fixture
 def registrar(db: None) -> User:
-    """A registry clerk: reads the book, registers entries and exits, marks them not admitted."""
-    user = cast(User, UserFactory.create(username="registradora", staff=True))
+    """A registry clerk who supervises every organ's book (``seu.staff``): reads the book,
+    registers entries and exits, marks them not admitted."""
+    user = cast(User, UserFactory.create(username="registradora", staff=True, supervisor=True))
     return grant(
         user,
         "view_registryentry",

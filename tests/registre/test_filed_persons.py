@@ -45,7 +45,7 @@ def town_hall(db: None) -> TownHall:
 
 @pytest.fixture
 def registrar(db: None) -> User:
-    user = cast(User, UserFactory.create(username="registradora", staff=True))
+    user = cast(User, UserFactory.create(username="registradora", staff=True, supervisor=True))
     grant(user, "view_registryentry")
     return cast(User, User.objects.get(pk=user.pk))
 

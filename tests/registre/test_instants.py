@@ -113,7 +113,7 @@ def test_the_entry_page_and_the_carpeta_show_the_offsets(
 def test_the_book_shows_the_offsets(
     client: Client, repeated_hour: tuple[RegistryEntry, RegistryEntry]
 ) -> None:
-    registrar = cast(User, UserFactory.create(username="registradora", staff=True))
+    registrar = cast(User, UserFactory.create(username="registradora", staff=True, supervisor=True))
     grant(registrar, "view_registryentry")
     log_in_to_back_office(client, cast(User, User.objects.get(pk=registrar.pk)))
     before, after = repeated_hour

@@ -40,3 +40,23 @@ def test_a_replaced_receipt_is_refused_in_the_carpeta_and_the_api(
     assert response.status_code == 409
     assert response.json()["code"] == "integrity_failure"
     assert IntegrityIncident.objects.filter(version__document=entry.receipt).count() == 1
+
+
+def test_a_replaced_receipt_is_refused_in_the_back_office_too(
+    client: Client, town_hall, organ
+) -> None:
+    from tests.conftest import log_in_to_back_office
+    from tests.factories import UserFactory
+
+    log_in(client)
+    entry = file_and_confirm(client, organ)
+    other = file_and_confirm(client, organ)
+    assert entry.receipt is not None and other.receipt is not None
+    Path(entry.receipt.current_version().blob.file.path).write_bytes(
+        other.receipt.current_version().blob.read()
+    )
+    staff = Client()
+    log_in_to_back_office(staff, UserFactory.create(staff=True, supervisor=True, superuser=True))
+    response = staff.get(f"/gestio/registre/registryentry/{entry.pk}/rebut/")
+    assert response.status_code == 409
+    assert "no coincideix amb el que es va segellar" in response.content.decode()

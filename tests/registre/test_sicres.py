@@ -235,7 +235,7 @@ def test_a_pending_exit_or_a_town_hall_without_dir3_code_is_refused_with_a_messa
 
 @pytest.fixture
 def reader(db: None) -> User:
-    user = cast(User, UserFactory.create(username="lectora", staff=True))
+    user = cast(User, UserFactory.create(username="lectora", staff=True, supervisor=True))
     user.user_permissions.add(Permission.objects.get(codename="view_registryentry"))
     return user
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from documents.models import Document, DocumentVersion
 from seu import calendar
+from seu.identity.staff_auth import current_code, enrol_totp_device
 from seu.models import NonWorkingDay, Organ, TownHall
-from seu.staff_auth import current_code, enrol_totp_device
 from tests.conftest import STAFF_PASSWORD, log_in_to_back_office
 from tests.factories import NonWorkingDayFactory, TownHallFactory, UserFactory
 

@@ -38,7 +38,8 @@ from devtools.pki import (
     write_citizen_trust,
 )
 from devtools.servers import DevServicesServer
-from seu import calendar, certificates
+from seu import calendar
+from seu.identity import certificates
 from seu.models import Identification, LoA
 
 PROXY = "127.0.0.1"

@@ -41,8 +41,9 @@ from devtools.clave_idp import (
     start_local_idp,
 )
 from devtools.pki import DevPki
-from seu import clave, identity
-from seu.clave_views import PENDING_COOKIE
+from seu import identity
+from seu.identity import clave
+from seu.identity.clave_views import PENDING_COOKIE
 from seu.models import Identification, LoA, Person, SamlAssertionUse
 
 if TYPE_CHECKING:

@@ -12,8 +12,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from seu import identity
+from seu.identity.officials import (
+    NotAnAuthorisedOfficial,
+    consent_text,
+    identify_on_behalf,
+    local_today,
+)
 from seu.models import AuthorisedOfficial, Identification, LoA, Person
-from seu.officials import NotAnAuthorisedOfficial, consent_text, identify_on_behalf, local_today
 from tests.conftest import log_in_to_back_office
 from tests.factories import AuthorisedOfficialFactory, UserFactory
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from seu.staff_auth import current_code, enrol_totp_device, ensure_dev_totp_device
+from seu.identity.staff_auth import current_code, enrol_totp_device, ensure_dev_totp_device
 from tests.conftest import STAFF_PASSWORD, log_in_to_back_office
 from tests.factories import UserFactory
 

@@ -32,13 +32,24 @@ def pdf_bytes() -> Callable[[str], bytes]:
 
 
 @pytest.fixture
-def approver(db: None):
-    """Staff holding the custom permission to approve, publish and withdraw edicts."""
+def clerk(organ: object):
+    """On the board, the clerk drafts for ``organ``: a clerk of Secretaria (``seu.staff``), with
+    no special permission."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="clerk", staff=True, clerk_of=organ)
+
+
+@pytest.fixture
+def approver(organ: object):
+    """Staff holding the custom permission to approve, publish and withdraw edicts, head of the
+    organ the edicts of ``make_edict`` are for (``seu.staff``: an approver approves their
+    organs' edicts)."""
     from django.contrib.auth import get_user_model
 
     from tests.factories import UserFactory
 
-    user: Any = UserFactory(username="aprovadora", staff=True)
+    user: Any = UserFactory(username="aprovadora", staff=True, head_of=organ)
     user.user_permissions.add(Permission.objects.get(codename="publish_edict"))
     return get_user_model().objects.get(pk=user.pk)  # a fresh instance: no cached permissions
 

@@ -20,9 +20,18 @@ pytestmark = pytest.mark.django_db
 def board(make_edict, approver, organ) -> dict[str, Edict]:
     """Two edicts on display (different categories and organs), one expired, one withdrawn and one
     still awaiting approval."""
+    from seu import staff
+    from seu.models import StaffRole
     from tests.factories import OrganFactory
 
     other = OrganFactory(code="intervencio", name="Intervenció")
+    # The approver approves the edicts of both organs (``seu.staff``).
+    staff.grant_membership(
+        user=approver,
+        organ=other,  # type: ignore[arg-type]
+        role=StaffRole.HEAD,
+        acting_user=None,
+    )
     found: dict[str, Edict] = {}
     specs = [
         ("urbanisme", "Modificació puntual de les normes subsidiàries", Category.URBAN_PLANNING),

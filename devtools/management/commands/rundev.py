@@ -30,7 +30,7 @@ from devtools.pki import (
     write_citizen_trust,
 )
 from devtools.servers import find_nginx, start_dev_services, start_nginx
-from seu.staff_auth import current_code, ensure_dev_totp_device
+from seu.identity.staff_auth import current_code, ensure_dev_totp_device
 
 # Certificate login in development: nginx on its own port asks for the client certificate.
 NGINX_HTTPS_PORT = 8443

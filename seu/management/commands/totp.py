@@ -14,7 +14,7 @@ import segno
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from seu.staff_auth import current_code, enrol_totp_device
+from seu.identity.staff_auth import current_code, enrol_totp_device
 
 
 class Command(BaseCommand):
