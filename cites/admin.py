@@ -4,10 +4,11 @@ the outcome of each appointment, and the weekly figures. Everything needs ``cite
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -20,6 +21,7 @@ from cites import selectors, services
 from cites.forms import OutcomeForm
 from cites.models import Appointment, ClosedDay, Service, Slot
 from seu import calendar
+from seu.backoffice import ServiceChannelAdmin
 from seu.errors import InvalidInput
 
 PERMISSION = "cites.run_office"
@@ -102,15 +104,30 @@ class ServiceAdmin(OfficeAdminMixin, admin.ModelAdmin[Service]):
 
 
 @admin.register(ClosedDay)
-class ClosedDayAdmin(OfficeAdminMixin, admin.ModelAdmin[ClosedDay]):
+class ClosedDayAdmin(ServiceChannelAdmin, OfficeAdminMixin, admin.ModelAdmin[ClosedDay]):
+    """Days the office does not open, through ``cites.services``: each change is logged
+    (``BackOfficeChange``) and the availability follows it at once."""
+
     list_display = ["date", "service", "reason", "closed_by"]
     date_hierarchy = "date"
     exclude = ["closed_by"]
 
     def save_model(self, request: HttpRequest, obj: ClosedDay, form: Any, change: bool) -> None:
-        if not change:
-            obj.closed_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        fields = {"day": data["date"], "service": data.get("service"), "reason": data["reason"]}
+        user = cast(AbstractBaseUser, request.user)
+        if change:
+            saved = services.change_closed_day(closed_day=obj, acting_user=user, **fields)
+        else:
+            saved = services.close_day(acting_user=user, **fields)
+        obj.pk, obj.closed_by_id = saved.pk, saved.closed_by_id
+
+    def delete_model(self, request: HttpRequest, obj: ClosedDay) -> None:
+        services.reopen_day(closed_day=obj, acting_user=cast(AbstractBaseUser, request.user))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for closed_day in queryset:
+            self.delete_model(request, closed_day)
 
 
 @admin.register(Appointment)

@@ -183,12 +183,13 @@ def _migrated(**kwargs: object) -> None:
 
 def connect() -> None:
     """Every saved or deleted appointment (but a booking that leaves free places in its time) or
-    slot forgets its day; every saved or deleted service, closed day or non-working day forgets
-    the office's version (admin edits included)."""
+    slot forgets its day; every saved or deleted service forgets the office's version (admin edits
+    included). Closed days forget it in ``cites.services``, the seu's non-working days through
+    ``seu.caching.on_calendar_changed``."""
     from django.db.models.signals import post_delete, post_migrate, post_save
 
-    from cites.models import Appointment, ClosedDay, Service, Slot
-    from seu.models import NonWorkingDay
+    from cites.models import Appointment, Service, Slot
+    from seu.caching import on_calendar_changed
 
     post_save.connect(_appointment_saved, sender=Appointment, dispatch_uid="cites-day-appointment")
     post_delete.connect(
@@ -196,8 +197,7 @@ def connect() -> None:
     )
     post_save.connect(_slot_saved, sender=Slot, dispatch_uid="cites-day-slot")
     post_delete.connect(_slot_saved, sender=Slot, dispatch_uid="cites-day-d-slot")
-    for office_model in (Service, ClosedDay, NonWorkingDay):
-        uid = f"cites-office-{office_model.__name__}"
-        post_save.connect(_office_saved, sender=office_model, dispatch_uid=uid)
-        post_delete.connect(_office_saved, sender=office_model, dispatch_uid=f"{uid}-deleted")
+    post_save.connect(_office_saved, sender=Service, dispatch_uid="cites-office-Service")
+    post_delete.connect(_office_saved, sender=Service, dispatch_uid="cites-office-Service-deleted")
+    on_calendar_changed("cites-office", office_changed)
     post_migrate.connect(_migrated, dispatch_uid="cites-office-migrated")

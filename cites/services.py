@@ -29,11 +29,12 @@ from cites import caching, selectors
 from cites.models import Appointment, AppointmentTransition, ClosedDay, EmailKind, Service, Slot
 from seu import caching as seu_caching
 from seu import calendar
+from seu import services as seu_services
 from seu.core import outbox
 from seu.core.sweeps import claim_due
 from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput
-from seu.models import OutgoingEmail, TownHall
+from seu.models import BackOfficeChange, OutgoingEmail, TownHall
 
 logger = logging.getLogger(__name__)
 
@@ -522,13 +523,63 @@ def reopen_slot(*, slot: Slot, acting_user: AbstractBaseUser) -> Slot:
     return slot
 
 
+_CLOSED_DAY_FIELDS = ("date", "service", "reason")
+
+
 @transaction.atomic
 def close_day(
     *, day: dt.date, reason: str, acting_user: AbstractBaseUser, service: Service | None = None
 ) -> ClosedDay:
-    return ClosedDay.objects.create(
+    """The office does not open on ``day`` (for ``service``, or for all when None): its times
+    leave the availability at once, and the change is logged with who made it."""
+    closed = ClosedDay.objects.create(
         date=day, service=service, reason=reason[:200], closed_by_id=acting_user.pk
     )
+    seu_services.record_change(
+        obj=closed,
+        action=BackOfficeChange.Action.CREATED,
+        acting_user=acting_user,
+        after=seu_services.snapshot(closed, _CLOSED_DAY_FIELDS),
+    )
+    caching.office_changed()
+    return closed
+
+
+@transaction.atomic
+def change_closed_day(
+    *,
+    closed_day: ClosedDay,
+    day: dt.date,
+    reason: str,
+    acting_user: AbstractBaseUser,
+    service: Service | None = None,
+) -> ClosedDay:
+    closed = ClosedDay.objects.select_for_update().get(pk=closed_day.pk)
+    before = seu_services.snapshot(closed, _CLOSED_DAY_FIELDS)
+    closed.date, closed.service, closed.reason = day, service, reason[:200]
+    closed.save(update_fields=list(_CLOSED_DAY_FIELDS))
+    seu_services.record_change(
+        obj=closed,
+        action=BackOfficeChange.Action.CHANGED,
+        acting_user=acting_user,
+        before=before,
+        after=seu_services.snapshot(closed, _CLOSED_DAY_FIELDS),
+    )
+    caching.office_changed()
+    return closed
+
+
+@transaction.atomic
+def reopen_day(*, closed_day: ClosedDay, acting_user: AbstractBaseUser) -> None:
+    """The office opens again on a day it had closed: the closed day is withdrawn and logged."""
+    seu_services.record_change(
+        obj=closed_day,
+        action=BackOfficeChange.Action.DELETED,
+        acting_user=acting_user,
+        before=seu_services.snapshot(closed_day, _CLOSED_DAY_FIELDS),
+    )
+    ClosedDay.objects.filter(pk=closed_day.pk).delete()
+    caching.office_changed()
 
 
 # --- Sweeps (Celery beat) ------------------------------------------------------------------------

@@ -42,6 +42,8 @@ from registre.models import (
     RegistryEntry,
 )
 from seu import calendar
+from seu import services as seu_services
+from seu.backoffice import ServiceChannelAdmin
 from seu.errors import NotFound, SeuError
 from seu.identity import PersonData
 from seu.models import Interruption, Organ
@@ -957,7 +959,7 @@ def _xml_response(xml: bytes, filename: str) -> HttpResponse:
 
 
 @admin.register(Interruption)
-class InterruptionAdmin(admin.ModelAdmin[Interruption]):
+class InterruptionAdmin(ServiceChannelAdmin, admin.ModelAdmin[Interruption]):
     """Staff announce a planned interruption with its alternatives; the portal's banner shows it
     before and during it, and while the registry is down filing says so instead of failing."""
 
@@ -990,6 +992,23 @@ class InterruptionAdmin(admin.ModelAdmin[Interruption]):
         return gettext("anunciada")
 
     def save_model(self, request: HttpRequest, obj: Interruption, form: Any, change: bool) -> None:
-        if not change:
-            obj.announced_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        fields = {name: data[name] for name in InterruptionForm.Meta.fields}
+        if change:
+            saved = seu_services.change_interruption(
+                interruption=obj, acting_user=_acting_user(request), **fields
+            )
+        else:
+            saved = seu_services.record_interruption(acting_user=_acting_user(request), **fields)
+        obj.pk, obj.announced_by_id, obj.created_at = (
+            saved.pk,
+            saved.announced_by_id,
+            saved.created_at,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Interruption) -> None:
+        seu_services.delete_interruption(interruption=obj, acting_user=_acting_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for interruption in queryset:
+            self.delete_model(request, interruption)

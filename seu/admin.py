@@ -1,19 +1,23 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from seu import services as seu_services
+from seu.backoffice import ServiceChannelAdmin
 from seu.models import (
     AuthorisedOfficial,
+    BackOfficeChange,
     Identification,
     NonWorkingDay,
     Organ,
@@ -56,18 +60,54 @@ class OrganAdmin(admin.ModelAdmin[Organ]):
 
 
 @admin.register(NonWorkingDay)
-class NonWorkingDayAdmin(admin.ModelAdmin[NonWorkingDay]):
+class NonWorkingDayAdmin(ServiceChannelAdmin, admin.ModelAdmin[NonWorkingDay]):
+    """Local holidays and declared non-working days (art. 33.h), through ``seu.services``: each
+    change is logged (``BackOfficeChange``) and every deadline and the office's days follow it."""
+
     list_display = ["date", "kind", "name", "declared_by"]
     list_filter = ["kind"]
     date_hierarchy = "date"
     exclude = ["declared_by"]
 
-    def save_model(
-        self, request: HttpRequest, obj: NonWorkingDay, form: object, change: bool
-    ) -> None:
-        if not change:
-            obj.declared_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+    def save_model(self, request: HttpRequest, obj: NonWorkingDay, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        fields = {"date": data["date"], "kind": data["kind"], "name": data["name"]}
+        user = cast(AbstractBaseUser, request.user)
+        if change:
+            saved = seu_services.change_non_working_day(day=obj, acting_user=user, **fields)
+        else:
+            saved = seu_services.declare_non_working_day(acting_user=user, **fields)
+        obj.pk, obj.declared_by_id = saved.pk, saved.declared_by_id
+
+    def delete_model(self, request: HttpRequest, obj: NonWorkingDay) -> None:
+        seu_services.withdraw_non_working_day(
+            day=obj, acting_user=cast(AbstractBaseUser, request.user)
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for day in queryset:
+            self.delete_model(request, day)
+
+
+@admin.register(BackOfficeChange)
+class BackOfficeChangeAdmin(admin.ModelAdmin[BackOfficeChange]):
+    """The log of the back-office changes with legal effect, read only: it is evidence."""
+
+    list_display = ["at", "actor", "what", "object_id", "action", "reason"]
+    list_filter = ["what", "action"]
+    search_fields = ["object_id", "actor__username", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+    readonly_fields = [f.name for f in BackOfficeChange._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 # --- Staff second factor (issue 3.6) -----------------------------------------------------------
@@ -135,7 +175,7 @@ class AuthorisedOfficialForm(forms.ModelForm[AuthorisedOfficial]):
 
 
 @admin.register(AuthorisedOfficial)
-class AuthorisedOfficialAdmin(admin.ModelAdmin[AuthorisedOfficial]):
+class AuthorisedOfficialAdmin(ServiceChannelAdmin, admin.ModelAdmin[AuthorisedOfficial]):
     """The register of authorised officials (art. 14.3). Entries are never deleted: an enablement
     ends with its end date, and the identifications an official made keep pointing at it."""
 
@@ -166,9 +206,16 @@ class AuthorisedOfficialAdmin(admin.ModelAdmin[AuthorisedOfficial]):
     def save_model(
         self, request: HttpRequest, obj: AuthorisedOfficial, form: Any, change: bool
     ) -> None:
-        if not change:
-            obj.enabled_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        from seu.identity import officials
+
+        data = form.cleaned_data
+        fields = {name: data[name] for name in AuthorisedOfficialForm.Meta.fields}
+        user = cast(AbstractBaseUser, request.user)
+        if change:
+            saved = officials.change_official(official=obj, acting_user=user, **fields)
+        else:
+            saved = officials.enable_official(acting_user=user, **fields)
+        obj.pk, obj.enabled_by_id = saved.pk, saved.enabled_by_id
 
 
 @admin.register(Identification)

@@ -1,15 +1,17 @@
 """What every page shows and nearly never changes: the town hall's identity and the announced
 interruptions (art. 17.1). Read from the cache instead of two queries per page.
 
-Both are forgotten when a row is saved or deleted (signals, so that back-office edits count too),
-now and again after the commit, as in ``tauler.caching``; an entry lives at most ``MAX_AGE``
-seconds anyway, and the interruptions' entry no longer than the first end among them, so a
-finished interruption leaves the banner on time. Whether one has begun is decided when read.
+The town hall is forgotten when its row is saved or deleted (a signal, so that back-office edits
+count too); the interruptions when ``seu.services`` changes one; both now and again after the
+commit, as in ``tauler.caching``; an entry lives at most ``MAX_AGE`` seconds anyway, and the
+interruptions' entry no longer than the first end among them, so a finished interruption leaves
+the banner on time. Whether one has begun is decided when read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -65,12 +67,24 @@ def forget(*keys: str) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
+# What the apps above ``seu`` cache from the working-day calendar registers here (``cites``: the
+# office's opening days); ``seu`` does not import them (DESIGN.md's layer rule).
+_calendar_listeners: dict[str, Callable[[], None]] = {}
+
+
+def on_calendar_changed(name: str, listener: Callable[[], None]) -> None:
+    """Have ``listener`` forget its caches whenever the municipal non-working days change."""
+    _calendar_listeners[name] = listener
+
+
+def calendar_changed() -> None:
+    """The municipal non-working days changed (``seu.services``): every cache built on them goes."""
+    for listener in list(_calendar_listeners.values()):
+        listener()
+
+
 def _town_hall_changed(**kwargs: object) -> None:
     forget(TOWN_HALL_KEY)
-
-
-def _interruptions_changed(**kwargs: object) -> None:
-    forget(INTERRUPTIONS_KEY)
 
 
 def connect() -> None:
@@ -78,6 +92,3 @@ def connect() -> None:
 
     for signal in (post_save, post_delete):
         signal.connect(_town_hall_changed, sender=TownHall, dispatch_uid=f"seu-th-{signal}")
-        signal.connect(
-            _interruptions_changed, sender=Interruption, dispatch_uid=f"seu-int-{signal}"
-        )

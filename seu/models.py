@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.es import cif
@@ -516,3 +517,39 @@ class StaffMembershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+
+
+class BackOfficeChange(models.Model):
+    """The log of the back-office changes with legal effect (declared non-working days,
+    interruptions, authorised officials, closed office days): who changed what, when, and the
+    values before and after, written in the same transaction as the change (``seu.services``)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("creat")
+        CHANGED = "changed", _("modificat")
+        DELETED = "deleted", _("suprimit")
+
+    at = models.DateTimeField(_("moment"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("per"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    what = models.CharField(_("què"), max_length=100)  # the model's label, "seu.NonWorkingDay"
+    object_id = models.CharField(_("identificador"), max_length=64)
+    action = models.CharField(_("canvi"), max_length=10, choices=Action.choices)
+    # {field: [old, new]} for the fields that changed (old is null on creation, new on deletion).
+    values = models.JSONField(_("valors"), default=dict, encoder=DjangoJSONEncoder)
+    reason = models.CharField(_("motiu del canvi"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("canvi a la gestió")
+        verbose_name_plural = _("canvis a la gestió")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["what", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.what} {self.object_id} {self.get_action_display()}"

@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from seu import calendar, identity
-from seu.errors import SeuError
-from seu.models import AuthorisedOfficial, Identification, LoA
+from seu import services as seu_services
+from seu.errors import InvalidInput, SeuError
+from seu.models import AuthorisedOfficial, BackOfficeChange, Identification, LoA
 from seu.net import client_ip
 from seu.people import normalise_person_id, person_kind
 
@@ -91,6 +92,95 @@ def identify_on_behalf(
         ip_address=ip_address,
         now=now,
     )
+
+
+# --- The register (art. 14.3) -----------------------------------------------------------------
+
+_REGISTER_FIELDS = (
+    "user",
+    "nif",
+    "full_name",
+    "position",
+    "enabled_from",
+    "enabled_until",
+    "resolution",
+)
+
+
+def _check_enablement(enabled_from: dt.date, enabled_until: dt.date | None) -> None:
+    if enabled_until is not None and enabled_until < enabled_from:
+        raise InvalidInput(
+            _("La data final de l'habilitació no pot ser anterior a l'inicial."),
+            code="invalid_enablement",
+        )
+
+
+@transaction.atomic
+def enable_official(
+    *,
+    user: AbstractBaseUser,
+    nif: str,
+    full_name: str,
+    position: str,
+    enabled_from: dt.date,
+    enabled_until: dt.date | None,
+    resolution: str,
+    acting_user: AbstractBaseUser,
+) -> AuthorisedOfficial:
+    """Enter ``user`` in the register of authorised officials (art. 14.3), logged with who
+    entered them."""
+    _check_enablement(enabled_from, enabled_until)
+    official = AuthorisedOfficial.objects.create(
+        user_id=user.pk,
+        nif=normalise_person_id(nif),
+        full_name=full_name,
+        position=position,
+        enabled_from=enabled_from,
+        enabled_until=enabled_until,
+        resolution=resolution,
+        enabled_by_id=acting_user.pk,
+    )
+    seu_services.record_change(
+        obj=official,
+        action=BackOfficeChange.Action.CREATED,
+        acting_user=acting_user,
+        after=seu_services.snapshot(official, _REGISTER_FIELDS),
+    )
+    return official
+
+
+@transaction.atomic
+def change_official(
+    *,
+    official: AuthorisedOfficial,
+    user: AbstractBaseUser,
+    nif: str,
+    full_name: str,
+    position: str,
+    enabled_from: dt.date,
+    enabled_until: dt.date | None,
+    resolution: str,
+    acting_user: AbstractBaseUser,
+) -> AuthorisedOfficial:
+    """Change an entry of the register (an enablement ends with its end date: entries are never
+    deleted, the identifications an official made keep pointing at it)."""
+    _check_enablement(enabled_from, enabled_until)
+    official = AuthorisedOfficial.objects.select_for_update().get(pk=official.pk)
+    before = seu_services.snapshot(official, _REGISTER_FIELDS)
+    official.user_id = user.pk
+    official.nif = normalise_person_id(nif)
+    official.full_name, official.position = full_name, position
+    official.enabled_from, official.enabled_until = enabled_from, enabled_until
+    official.resolution = resolution
+    official.save(update_fields=list(_REGISTER_FIELDS))
+    seu_services.record_change(
+        obj=official,
+        action=BackOfficeChange.Action.CHANGED,
+        acting_user=acting_user,
+        before=before,
+        after=seu_services.snapshot(official, _REGISTER_FIELDS),
+    )
+    return official
 
 
 class IdentifyPersonForm(forms.Form):

@@ -396,18 +396,23 @@ def test_an_announced_interruption_shows_on_every_page(client: Client, town_hall
         assert "Interrupcions programades" not in page_text(client.get("/"))
 
 
-def test_a_new_interruption_shows_at_once_on_cached_pages(client: Client, town_hall) -> None:
+def test_a_new_interruption_shows_at_once_on_cached_pages(
+    client: Client, town_hall, administrator
+) -> None:
+    from seu import services as seu_services
+
     assert "Interrupcions programades" not in page_text(client.get("/verificar/"))
     start = dt.datetime(2031, 3, 1, 8, 0, tzinfo=MADRID)
-    interruption = Interruption.objects.create(
+    interruption = seu_services.record_interruption(
         scope=Interruption.Scope.REGISTRY,
         starts_at=start,
         ends_at=start + dt.timedelta(hours=4),
         reason="Actualització",
         alternatives="Registre presencial",
+        acting_user=administrator,
     )
     assert "Actualització" in page_text(client.get("/verificar/"))
-    interruption.delete()
+    seu_services.delete_interruption(interruption=interruption, acting_user=administrator)
     assert "Interrupcions programades" not in page_text(client.get("/verificar/"))
 
 
