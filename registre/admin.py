@@ -42,11 +42,9 @@ from registre.models import (
     RegistryEntry,
 )
 from seu import calendar
-from seu import services as seu_services
-from seu.backoffice import ServiceChannelAdmin
 from seu.errors import NotFound, SeuError
 from seu.identity import PersonData
-from seu.models import Interruption, Organ
+from seu.models import Organ
 from seu.people import normalise_person_id, person_kind
 from seu.staff import organs_to_offer, scoped_to_staff
 
@@ -318,21 +316,6 @@ class ExitForm(forms.Form):
 def _offer_organs_of(form: forms.Form, user: Any) -> None:
     field = cast(forms.ModelChoiceField[Organ], form.fields["organ"])
     field.queryset = organs_to_offer(user)
-
-
-class InterruptionForm(forms.ModelForm[Interruption]):
-    class Meta:
-        model = Interruption
-        fields = ["scope", "starts_at", "ends_at", "reason", "alternatives"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if start and end and end <= start:
-            self.add_error(
-                "ends_at", _("El final de la interrupció ha de ser posterior a l'inici.")
-            )
-        return cleaned
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -953,62 +936,3 @@ def _xml_response(xml: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-# --- Planned interruptions (art. 17.1, 33.d) -----------------------------------------------------
-
-
-@admin.register(Interruption)
-class InterruptionAdmin(ServiceChannelAdmin, admin.ModelAdmin[Interruption]):
-    """Staff announce a planned interruption with its alternatives; the portal's banner shows it
-    before and during it, and while the registry is down filing says so instead of failing."""
-
-    form = InterruptionForm
-    list_display = ["scope", "starts_at", "ends_at", "reason", "status", "announcer"]
-    list_filter = ["scope"]
-    date_hierarchy = "starts_at"
-    search_fields = ["reason", "alternatives"]
-    readonly_fields = ["announcer", "announced_at"]
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = ["scope", "starts_at", "ends_at", "reason", "alternatives"]
-        return [*fields, "announcer", "announced_at"] if obj is not None else fields
-
-    @admin.display(description=_("anunciada per"))
-    def announcer(self, obj: Interruption) -> str:
-        return str(obj.announced_by) if obj.announced_by else "—"
-
-    @admin.display(description=_("anunciada el"), ordering="created_at")
-    def announced_at(self, obj: Interruption) -> str:
-        return _local(obj.created_at) or "—"
-
-    @admin.display(description=_("situació"))
-    def status(self, obj: Interruption) -> str:
-        now = calendar.now()
-        if obj.ends_at <= now:
-            return gettext("acabada")
-        if obj.starts_at <= now:
-            return gettext("en curs")
-        return gettext("anunciada")
-
-    def save_model(self, request: HttpRequest, obj: Interruption, form: Any, change: bool) -> None:
-        data = form.cleaned_data
-        fields = {name: data[name] for name in InterruptionForm.Meta.fields}
-        if change:
-            saved = seu_services.change_interruption(
-                interruption=obj, acting_user=_acting_user(request), **fields
-            )
-        else:
-            saved = seu_services.record_interruption(acting_user=_acting_user(request), **fields)
-        obj.pk, obj.announced_by_id, obj.created_at = (
-            saved.pk,
-            saved.announced_by_id,
-            saved.created_at,
-        )
-
-    def delete_model(self, request: HttpRequest, obj: Interruption) -> None:
-        seu_services.delete_interruption(interruption=obj, acting_user=_acting_user(request))
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for interruption in queryset:
-            self.delete_model(request, interruption)

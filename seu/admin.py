@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from seu import calendar
 from seu import services as seu_services
 from seu.backoffice import ServiceChannelAdmin
 from seu.models import (
     AuthorisedOfficial,
     BackOfficeChange,
     Identification,
+    Interruption,
     NonWorkingDay,
     Organ,
     OutgoingEmail,
@@ -357,3 +359,81 @@ class StaffMembershipChangeAdmin(admin.ModelAdmin[StaffMembershipChange]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class InterruptionForm(forms.ModelForm[Interruption]):
+    class Meta:
+        model = Interruption
+        fields = ["scope", "starts_at", "ends_at", "reason", "alternatives"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if start and end and end <= start:
+            self.add_error(
+                "ends_at", _("El final de la interrupció ha de ser posterior a l'inici.")
+            )
+        return cleaned
+
+
+# --- Planned interruptions (art. 17.1, 33.d) -----------------------------------------------------
+
+
+@admin.register(Interruption)
+class InterruptionAdmin(ServiceChannelAdmin, admin.ModelAdmin[Interruption]):
+    """Staff announce a planned interruption with its alternatives; the portal's banner shows it
+    before and during it, and while the registry is down filing says so instead of failing."""
+
+    form = InterruptionForm
+    list_display = ["scope", "starts_at", "ends_at", "reason", "status", "announcer"]
+    list_filter = ["scope"]
+    date_hierarchy = "starts_at"
+    search_fields = ["reason", "alternatives"]
+    readonly_fields = ["announcer", "announced_at"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = ["scope", "starts_at", "ends_at", "reason", "alternatives"]
+        return [*fields, "announcer", "announced_at"] if obj is not None else fields
+
+    @admin.display(description=_("anunciada per"))
+    def announcer(self, obj: Interruption) -> str:
+        return str(obj.announced_by) if obj.announced_by else "—"
+
+    @admin.display(description=_("anunciada el"), ordering="created_at")
+    def announced_at(self, obj: Interruption) -> str:
+        return calendar.format_instant(obj.created_at) or "—"
+
+    @admin.display(description=_("situació"))
+    def status(self, obj: Interruption) -> str:
+        now = calendar.now()
+        if obj.ends_at <= now:
+            return str(_("acabada"))
+        if obj.starts_at <= now:
+            return str(_("en curs"))
+        return str(_("anunciada"))
+
+    def save_model(self, request: HttpRequest, obj: Interruption, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        fields = {name: data[name] for name in InterruptionForm.Meta.fields}
+        if change:
+            saved = seu_services.change_interruption(
+                interruption=obj, acting_user=cast(AbstractBaseUser, request.user), **fields
+            )
+        else:
+            saved = seu_services.record_interruption(
+                acting_user=cast(AbstractBaseUser, request.user), **fields
+            )
+        obj.pk, obj.announced_by_id, obj.created_at = (
+            saved.pk,
+            saved.announced_by_id,
+            saved.created_at,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Interruption) -> None:
+        seu_services.delete_interruption(
+            interruption=obj, acting_user=cast(AbstractBaseUser, request.user)
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for interruption in queryset:
+            self.delete_model(request, interruption)

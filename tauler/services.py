@@ -32,7 +32,6 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -662,40 +661,10 @@ def attachment_bytes(*, attachment: EdictAttachment, now: dt.datetime | None = N
     )
 
 
-def probe_board() -> bool:
-    """The board's health as a visitor would see it: its first page answers 200.
-
-    With ``TAULER_HEALTH_URL`` set (production: the public address through the proxy) it is an HTTP
-    GET; otherwise the board view is rendered in-process (database, query and templates)."""
-    url = settings.TAULER_HEALTH_URL
-    try:
-        if url:
-            import requests
-
-            response = requests.get(url, timeout=5)
-            return response.status_code == 200
-        from django.test import RequestFactory
-
-        from tauler import views
-
-        # As a visitor of the public address would ask (RequestFactory's own "testserver" is
-        # not an allowed host outside the tests).
-        base = urlsplit(settings.SEU_BASE_URL)
-        request = RequestFactory().get(
-            "/tauler/", HTTP_HOST=base.netloc, secure=base.scheme == "https"
-        )
-        request.LANGUAGE_CODE = "ca"
-        return views.board(request).status_code == 200
-    except Exception:
-        logger.warning("tauler health probe failed", exc_info=True)
-        return False
-
-
 @transaction.atomic
-def record_board_health(
-    *, now: dt.datetime | None = None, probe: Callable[[], bool] = probe_board
-) -> bool:
-    """Probe the board and record its availability (art. 17.1, 18.4).
+def record_board_health(*, probe: Callable[[], bool], now: dt.datetime | None = None) -> bool:
+    """Probe the board (``probe``: ``tauler.health.probe_board`` from the beat) and record its
+    availability (art. 17.1, 18.4).
 
     A failed probe opens an "unavailable" incident (from the last good probe); the next good one
     closes it. A gap longer than ``TAULER_HEALTH_MAX_GAP_SECONDS`` between good probes (the

@@ -32,4 +32,6 @@ def check_integrity() -> int:
 
 @shared_task(ignore_result=True)
 def record_board_health() -> bool:
-    return services.record_board_health()
+    from tauler import health
+
+    return services.record_board_health(probe=health.probe_board)

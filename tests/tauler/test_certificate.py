@@ -10,7 +10,7 @@ import pytest
 
 from documents import services as documents
 from seu import calendar
-from tauler import services
+from tauler import health, services
 from tauler.models import Edict, Incident, PeriodKind
 from tests.conftest import pdfsig
 from tests.tauler.conftest import pdftotext
@@ -131,7 +131,7 @@ def test_the_in_process_probe_renders_the_board(town_hall, settings) -> None:
     # "testserver"): the probe asks as a visitor of the public address would.
     settings.ALLOWED_HOSTS = ["seu.example.org"]
     settings.SEU_BASE_URL = "https://seu.example.org"
-    assert services.probe_board() is True
+    assert health.probe_board() is True
     assert Edict.objects.count() == 0
 
 
