@@ -361,7 +361,7 @@ class _ReadOnlyInline:
     extra = 0
     can_delete = False
     show_change_link = False
-    template = "admin/registre/registryentry/readonly_tabular.html"
+    template = "admin/readonly_tabular.html"
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm("registre.view_registryentry") or request.user.has_perm(

@@ -90,7 +90,7 @@ class EdictAdminForm(forms.ModelForm[Edict]):
 
 
 # The record of an edict, shown as a plain table (no empty headers, no script for adding rows).
-READONLY_TABULAR = "admin/tauler/edict/readonly_tabular.html"
+READONLY_TABULAR = "admin/readonly_tabular.html"
 
 
 class AttachmentInline(admin.TabularInline[EdictAttachment, Edict]):

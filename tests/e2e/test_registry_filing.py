@@ -146,3 +146,27 @@ def test_a_sunday_filing_shows_the_presentation_and_the_effective_instants(
     expect(page.locator("#presentacio")).to_contain_text("22/11/2026 18:3")
     expect(page.locator("#entrada")).to_contain_text("23/11/2026 00:00:01")
     expect(page.locator("#entrada")).to_contain_text("Presentada en dia inhàbil")
+
+
+def test_a_file_name_of_a_thousand_characters_gets_the_portals_page_and_a_way_back(
+    browse: Browse,
+    town_hall: TownHall,
+    organ: Organ,
+    local_idp: LocalIdPServer,  # noqa: F811
+) -> None:
+    """Issue #11, item 8, as a person meets it: Chromium sends the name as chosen, Django cannot
+    read the form, and the answer is the portal's page in Catalan with a way back to the form."""
+    identify_and_open_the_registry(browse, local_idp)
+    page = browse.page
+    page.get_by_label("Assumpte", exact=True).fill("Llicència de gual")
+    page.get_by_label("Documents adjunts (opcional)").set_input_files(
+        [FilePayload(name="a" * 1000 + ".pdf", mimeType="application/pdf", buffer=make_pdf())]
+    )
+    response = browse.click_and_wait(page.get_by_role("button", name="Continua i revisa"))
+    assert response is not None and response.status == 400
+    expect(page.get_by_role("heading", level=1)).to_have_text("No s'ha pogut llegir el formulari")
+    expect(page.get_by_role("main")).to_contain_text("El nom d'un fitxer és massa llarg")
+    expect(page.get_by_role("banner")).to_contain_text(town_hall.name)  # the portal's layout
+    browse.click_and_wait(page.get_by_role("link", name="Torna a la pàgina anterior"))
+    assert path_of(page.url) == "/registre/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registre electrònic")
