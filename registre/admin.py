@@ -51,23 +51,6 @@ from seu.staff import organs_to_offer, scoped_to_staff
 # --- Scans of paper entries ----------------------------------------------------------------------
 
 
-def _check_upload(upload: UploadedFile, limits: attachments.Limits) -> attachments.CheckedFile:
-    size = upload.size or 0
-    if size > limits.max_file_bytes:  # refused before reading it into memory
-        name = attachments.display_name(upload.name or "")
-        raise attachments.AttachmentRefused(
-            _("«%(name)s» ocupa %(size)s i supera el límit de %(limit)s per document.")
-            % {
-                "name": name,
-                "size": filesizeformat(size),
-                "limit": filesizeformat(limits.max_file_bytes),
-            },
-            name=name,
-            rule="file_size",
-        )
-    return attachments.check_file(upload.name or "", b"".join(upload.chunks()), limits=limits)
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -220,7 +203,7 @@ class InPersonEntryForm(forms.Form):
         errors = []
         for upload in uploads:
             try:
-                checked.append(_check_upload(upload, limits))
+                checked.append(attachments.check_upload(upload, limits=limits))
             except attachments.AttachmentRefused as refusal:
                 errors.append(forms.ValidationError(str(refusal.message), code=refusal.rule))
         if errors:

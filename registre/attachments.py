@@ -378,6 +378,16 @@ def _too_big(name: str, size: int, limits: Limits) -> AttachmentRefused:
     return _refused(intake.too_large(name, size=size, limit=limits.max_file_bytes))
 
 
+def check_upload(upload: UploadedFile, *, limits: Limits | None = None) -> CheckedFile:
+    """``check_file`` for an uploaded file: one over the per-file limit is refused before it is
+    read into memory."""
+    limits = limits or Limits.from_settings()
+    size = upload.size or 0
+    if size > limits.max_file_bytes:
+        raise _too_big(display_name(upload.name or ""), size, limits)
+    return check_file(upload.name or "", b"".join(upload.chunks()), limits=limits)
+
+
 def check_file(name: str, data: bytes, *, limits: Limits | None = None) -> CheckedFile:
     """Every check of one file on its own (name, size, format, integrity), storing nothing."""
     limits = limits or Limits.from_settings()
