@@ -52,7 +52,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from documents import services as documents
-from registre import attachments, selectors, services
+from registre import attachments, inputs, selectors, services
 from registre.models import Direction, Party, RegistryEntry
 from seu.errors import NotFound
 from seu.identity import PersonData, current_identification
@@ -207,49 +207,69 @@ def _entry_or_404(request: Request, number: str) -> RegistryEntry:
 # --- Input ---------------------------------------------------------------------------------------
 
 
+def _party_field(name: str, *, required: bool = False, help_text: str = "") -> Any:
+    """A person's field with the registry's limit for it (``registre.inputs``)."""
+    options: dict[str, Any] = {} if required else {"default": ""}
+    return serializers.CharField(
+        max_length=inputs.PARTY_LIMITS[name],
+        required=required,
+        allow_blank=not required,
+        error_messages={"max_length": inputs.TOO_LONG[name]},
+        help_text=help_text or None,
+        **options,
+    )
+
+
 class EntryInputSerializer(serializers.Serializer[Any]):
-    """A generic request (instància genèrica) filed on a person's behalf, as multipart."""
+    """A generic request (instància genèrica) filed on a person's behalf, as multipart. The
+    fields' limits and the rules on the persons are the registry's (``registre.inputs``), checked
+    here before the files are read, and again by the service."""
 
     organ = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Organ.objects.filter(is_active=True),
         help_text="Code of the addressed organ (seu.Organ.code).",
     )
-    subject = serializers.CharField(max_length=300)
-    exposition = serializers.CharField(required=False, allow_blank=True, default="")
-    request = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(
+        max_length=inputs.SUBJECT_MAX_LENGTH,
+        error_messages={"max_length": inputs.TOO_LONG["subject"]},
+    )
+    exposition = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=inputs.TEXT_MAX_LENGTH,
+        error_messages={"max_length": inputs.TOO_LONG["exposition"]},
+    )
+    request = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=inputs.TEXT_MAX_LENGTH,
+        error_messages={"max_length": inputs.TOO_LONG["request"]},
+    )
     language = serializers.ChoiceField(
         choices=services.RECEIPT_LANGUAGES,
         default="ca",
         help_text="Language of the receipt: ca or es.",
     )
-    interested_nif = serializers.CharField(max_length=20, help_text="NIF, NIE or CIF.")
-    interested_given_name = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
+    interested_nif = _party_field("nif", required=True, help_text="NIF, NIE or CIF.")
+    interested_given_name = _party_field("given_name")
+    interested_surnames = _party_field("surnames")
+    interested_legal_name = _party_field(
+        "legal_name", help_text="For a legal person, instead of given name and surnames."
     )
-    interested_surnames = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
-    interested_legal_name = serializers.CharField(
-        max_length=300,
+    interested_email = serializers.EmailField(
         required=False,
         allow_blank=True,
         default="",
-        help_text="For a legal person, instead of given name and surnames.",
+        max_length=inputs.EMAIL_MAX_LENGTH,
+        error_messages={"max_length": inputs.TOO_LONG["email"]},
     )
-    interested_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    representative_nif = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, default=""
-    )
-    representative_given_name = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
-    )
-    representative_surnames = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
-    representative_legal_name = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default=""
-    )
+    representative_nif = _party_field("nif")
+    representative_given_name = _party_field("given_name")
+    representative_surnames = _party_field("surnames")
+    representative_legal_name = _party_field("legal_name")
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False),
         required=False,
@@ -276,35 +296,32 @@ class EntryInputSerializer(serializers.Serializer[Any]):
         return self._person_id(value) if value.strip() else ""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        errors: dict[str, Any] = {}
-        for role in ("interested", "representative"):
-            if attrs.get(f"{role}_nif") and not (
-                attrs.get(f"{role}_given_name") or attrs.get(f"{role}_legal_name")
-            ):
-                errors[f"{role}_given_name"] = [
-                    _("Cal el nom (o la raó social) de la persona amb aquest NIF.")
-                ]
-        if attrs.get("representative_nif") and attrs["representative_nif"] == attrs.get(
-            "interested_nif"
-        ):
-            errors["representative_nif"] = [
-                _("La persona representant no pot ser la mateixa persona interessada.")
-            ]
-        if errors:
-            raise serializers.ValidationError(errors)
+        try:
+            inputs.entry_input(
+                subject=attrs["subject"],
+                exposition=attrs.get("exposition", ""),
+                request=attrs.get("request", ""),
+                interested=_person_data(attrs, "interested") or PersonData(nif=""),
+                representative=_person_data(attrs, "representative"),
+            )
+        except inputs.InvalidEntry as invalid:
+            raise serializers.ValidationError(invalid.errors) from None
         return attrs
 
     def person(self, role: str) -> PersonData | None:
-        data = self.validated_data
-        if not data.get(f"{role}_nif"):
-            return None
-        return PersonData(
-            nif=data[f"{role}_nif"],
-            given_name=data.get(f"{role}_given_name", ""),
-            surnames=data.get(f"{role}_surnames", ""),
-            legal_name=data.get(f"{role}_legal_name", ""),
-            email=data.get(f"{role}_email", ""),
-        )
+        return _person_data(self.validated_data, role)
+
+
+def _person_data(data: dict[str, Any], role: str) -> PersonData | None:
+    if not data.get(f"{role}_nif"):
+        return None
+    return PersonData(
+        nif=data[f"{role}_nif"],
+        given_name=data.get(f"{role}_given_name", ""),
+        surnames=data.get(f"{role}_surnames", ""),
+        legal_name=data.get(f"{role}_legal_name", ""),
+        email=data.get(f"{role}_email", ""),
+    )
 
 
 def accept_attachments(uploads: list[Any]) -> list[services.IncomingAttachment]:
@@ -511,19 +528,22 @@ class EntryCollectionView(RegistryAPIView):
         interested = serializer.person("interested")
         assert interested is not None
         stored = accept_attachments(data["files"])
-        entry = services.register_entry(
-            organ=data["organ"],
-            subject=data["subject"],
-            exposition=data["exposition"],
-            request=data["request"],
-            interested=interested,
-            representative=serializer.person("representative"),
-            attachments=stored,
-            channel=RegistryEntry.Channel.API,
-            presented_at=presented_at,
-            language=data["language"],
-            acting_user=request.user if request.user.is_authenticated else None,
-        )
+        try:
+            entry = services.register_entry(
+                organ=data["organ"],
+                subject=data["subject"],
+                exposition=data["exposition"],
+                request=data["request"],
+                interested=interested,
+                representative=serializer.person("representative"),
+                attachments=stored,
+                channel=RegistryEntry.Channel.API,
+                presented_at=presented_at,
+                language=data["language"],
+                acting_user=request.user if request.user.is_authenticated else None,
+            )
+        except inputs.InvalidEntry as invalid:  # the service decides: its fields are ours
+            raise serializers.ValidationError(invalid.errors) from None
         body = EntryStatusSerializer(entry_data(request, entry)).data
         return Response(body, status=201, headers={"Location": body["url"]})
 

@@ -194,7 +194,7 @@ def _too_many_pixels(name: str) -> AttachmentRefused:
     return AttachmentRefused(
         _(
             "«%(name)s» és una imatge de massa píxels (més de %(megapixels)d megapíxels). "
-            "Reduïu-ne la resolució i adjunteu-la de nou."
+            "Reduïu-ne la resolució i adjuntau-la de nou."
         )
         % {"name": name, "megapixels": MAX_IMAGE_PIXELS // 1_000_000},
         name=name,
@@ -432,22 +432,21 @@ def accept(name: str, data: bytes, *, limits: Limits | None = None) -> IncomingA
     return store(check_file(name, data, limits=limits))
 
 
-def accept_uploads(
+def check_uploads(
     uploads: Sequence[UploadedFile],
     *,
     already_hashes: Sequence[str] = (),
     already_bytes: int = 0,
     limits: Limits | None = None,
-) -> tuple[list[IncomingAttachment], list[AttachmentRefused]]:
-    """Check and store the files of one submission, beside those attached before (their SHA-256
-    in ``already_hashes``, ``already_bytes`` in all). Each file is accepted or refused on its own,
-    in order: the accepted ones are kept even when another is refused, so the person only sends
-    that one again. The same content attached twice is refused the second time. A detached CAdES
+) -> tuple[list[CheckedFile], list[AttachmentRefused]]:
+    """Every check of the files of one submission, storing nothing: each file on its own (name,
+    size, format, integrity) and beside the others and those attached before (their SHA-256 in
+    ``already_hashes``, ``already_bytes`` in all): the number of files, their total size, the
+    same content twice. Each file is passed or refused on its own, in order. A detached CAdES
     signature is checked against the file it signs when that comes in the same submission or
     was attached before."""
     limits = limits or Limits.from_settings()
-    accepted: list[IncomingAttachment] = []
-    contents: list[bytes] = []  # of the accepted files, for detached signatures
+    checked: list[CheckedFile] = []
     refused: list[AttachmentRefused] = []
     seen = set(already_hashes)
     total = already_bytes
@@ -482,8 +481,8 @@ def accept_uploads(
                     name=shown,
                     rule="entry_size",
                 )
-            checked = check_file(raw_name, b"".join(upload.chunks()), limits=limits)
-            digest = documents.sealing.sha256_hex(checked.data)
+            passed = check_file(raw_name, b"".join(upload.chunks()), limits=limits)
+            digest = documents.sealing.sha256_hex(passed.data)
             if digest in seen:
                 raise AttachmentRefused(
                     _("«%(name)s» ja està adjuntat (hi ha un document amb el mateix contingut).")
@@ -491,21 +490,34 @@ def accept_uploads(
                     name=shown,
                     rule="duplicate",
                 )
-            attachment = store(checked)
         except AttachmentRefused as refusal:
             refused.append(refusal)
             continue
-        accepted.append(attachment)
-        contents.append(checked.data)
-        seen.add(attachment.blob.sha256)
-        total += attachment.blob.size
-    for index, attachment in enumerate(accepted):
-        if any(row.get("reason") == "content_not_attached" for row in attachment.signatures):
-            others = [data for position, data in enumerate(contents) if position != index]
-            others += _attached_before(contents[index], already_hashes)
-            rows = signatures(contents[index], attachment.format_label, contents=others)
-            accepted[index] = replace(attachment, signatures=rows)
-    return accepted, refused
+        checked.append(passed)
+        seen.add(digest)
+        total += len(passed.data)
+    for index, item in enumerate(checked):
+        if any(row.get("reason") == "content_not_attached" for row in item.signatures):
+            others = [other.data for position, other in enumerate(checked) if position != index]
+            others += _attached_before(item.data, already_hashes)
+            rows = signatures(item.data, item.format_label, contents=others)
+            checked[index] = replace(item, signatures=rows)
+    return checked, refused
+
+
+def accept_uploads(
+    uploads: Sequence[UploadedFile],
+    *,
+    already_hashes: Sequence[str] = (),
+    already_bytes: int = 0,
+    limits: Limits | None = None,
+) -> tuple[list[IncomingAttachment], list[AttachmentRefused]]:
+    """Check the files of one submission (``check_uploads``) and store those that pass: they are
+    kept even when another is refused, so the person only sends that one again."""
+    checked, refused = check_uploads(
+        uploads, already_hashes=already_hashes, already_bytes=already_bytes, limits=limits
+    )
+    return [store(item) for item in checked], refused
 
 
 def _attached_before(detached: bytes, already_hashes: Sequence[str]) -> list[bytes]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from seu.core.workflow import TransitionLog
 from seu.models import Person, display_name
+from seu.people import ContactDetails
 
 
 class Direction(models.TextChoices):
@@ -163,6 +164,13 @@ class RegistryEntry(models.Model):
     )
     representative_email = models.EmailField(_("adreça electrònica del representant"), blank=True)
     addressee = models.CharField(_("persona destinatària"), max_length=300, blank=True)
+    # How to reach whoever filed it about this entry, as given with the request (offered from the
+    # person's "Les meves dades", changeable for this request only).
+    contact_email = models.EmailField(_("adreça electrònica de contacte"), blank=True)
+    contact_phone = models.CharField(_("telèfon de contacte"), max_length=20, blank=True)
+    contact_postal_address = models.TextField(
+        _("adreça postal de contacte"), max_length=300, blank=True
+    )
     subject = models.CharField(_("assumpte"), max_length=300)
     exposition = models.TextField(_("exposa"), blank=True)
     request = models.TextField(_("sol·licita"), blank=True)
@@ -206,7 +214,7 @@ class RegistryEntry(models.Model):
 
     class Meta:
         verbose_name = _("assentament")
-        verbose_name_plural = _("llibre de registre")
+        verbose_name_plural = _("assentaments")  # counted: "0 assentaments" (issue 13.5)
         ordering = ["-effective_at", "-sequence"]
         constraints = [
             models.UniqueConstraint(
@@ -226,6 +234,21 @@ class RegistryEntry(models.Model):
         for role, person in (("interested", interested), ("representative", representative)):
             for name in PARTY_FIELDS:
                 setattr(self, f"{role}_{name}", getattr(person, name) if person else "")
+
+    def record_contact(self, details: ContactDetails | None) -> None:
+        """Keep the contact given with this request, beside the persons' data (art. 33.f-g)."""
+        details = details or ContactDetails()
+        self.contact_email = details.email
+        self.contact_phone = details.phone
+        self.contact_postal_address = details.postal_address
+
+    @property
+    def contact(self) -> ContactDetails:
+        return ContactDetails(
+            email=self.contact_email,
+            phone=self.contact_phone,
+            postal_address=self.contact_postal_address,
+        )
 
     def _party(self, role: str) -> Party | None:
         if not getattr(self, f"{role}_nif"):
@@ -302,6 +325,12 @@ class FilingDraft(models.Model):
     subject = models.CharField(_("assumpte"), max_length=300, blank=True)
     exposition = models.TextField(_("exposa"), blank=True)
     request = models.TextField(_("sol·licita"), blank=True)
+    # The contact for this request as typed (checked when it is filed: ``seu.people``).
+    contact_email = models.CharField(
+        _("adreça electrònica de contacte"), max_length=254, blank=True
+    )
+    contact_phone = models.CharField(_("telèfon de contacte"), max_length=40, blank=True)
+    contact_postal_address = models.TextField(_("adreça postal de contacte"), blank=True)
     # [{"sha256", "name", "content_type", "format_label", "size", "signatures"}], in order.
     attachments = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField()

@@ -11,11 +11,12 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from documents import sealing, sheets
 from documents import services as documents
 from documents.models import Blob, Document, SealCertificate
-from registre import attachments
+from registre import attachments, inputs
 from registre.attachments import IncomingAttachment
+from registre.inputs import InvalidEntry
 from registre.models import (
     BOOK_PREFIX,
     Direction,
@@ -35,13 +37,14 @@ from registre.models import (
     RegistryEntry,
 )
 from registre.receipt import receipt_sheet
-from seu import calendar
+from seu import calendar, catalan, people
 from seu.core.numbering import take_number
 from seu.core.sweeps import claim_due
 from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput, NotFound, Unavailable
 from seu.identity import PersonData, upsert_person
 from seu.models import Identification, Interruption, Organ, Person
+from seu.people import ContactDetails
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +81,11 @@ def check_registry_open(*, at: dt.datetime) -> None:
     if interruption is not None:
         raise RegistryInterrupted(
             _(
-                "El registre electrònic està interromput fins al %(until)s (%(reason)s). No s'ha "
+                "El registre electrònic està interromput %(until)s (%(reason)s). No s'ha "
                 "registrat res. Mentrestant: %(alternatives)s"
             )
             % {
-                "until": calendar.to_local(interruption.ends_at).strftime("%d/%m/%Y %H:%M"),
+                "until": catalan.date_phrase("until", interruption.ends_at, "DATETIME_FORMAT"),
                 "reason": interruption.reason,
                 "alternatives": interruption.alternatives,
             }
@@ -156,6 +159,7 @@ def register_entry(
     request: str = "",
     interested: Person | PersonData,
     representative: Person | PersonData | None = None,
+    contact: ContactDetails | None = None,
     attachments: Sequence[IncomingAttachment] = (),
     channel: str = RegistryEntry.Channel.ELECTRONIC,
     presented_at: dt.datetime,
@@ -167,13 +171,26 @@ def register_entry(
     """Register an incoming entry and issue its sealed receipt (art. 33.f, 33.h, 33.i).
 
     ``presented_at`` is when the transmission began (art. 33.i); on a non-working day the entry
-    counts from 00:00:01 of the next working day, and both instants are kept.
+    counts from 00:00:01 of the next working day, and both instants are kept. The text and the
+    persons are checked first (``registre.inputs``): ``InvalidEntry`` names every field at
+    fault, and nothing is written, no number taken. ``contact`` is how to reach whoever files it
+    about this entry (``seu.people.check_contact``; ``InvalidContact`` before anything is written).
     """
+    if contact is not None:
+        contact = people.check_contact(**asdict(contact))
+    checked = inputs.entry_input(
+        subject=subject,
+        exposition=exposition,
+        request=request,
+        interested=interested,
+        representative=representative,
+    )
     now = now or calendar.now()
     if channel != RegistryEntry.Channel.IN_PERSON:
         check_registry_open(at=presented_at)
     effective_at = calendar.WorkingCalendar().effective_instant(presented_at)
-    interested_person, representative_person = _person(interested), _person(representative)
+    interested_person = _person(checked.interested)
+    representative_person = _person(checked.representative)
     entry = RegistryEntry(
         direction=Direction.IN,
         channel=channel,
@@ -183,9 +200,9 @@ def register_entry(
         organ=organ,
         interested=interested_person,
         representative=representative_person,
-        subject=subject,
-        exposition=exposition,
-        request=request,
+        subject=checked.text.subject,
+        exposition=checked.text.exposition,
+        request=checked.text.request,
         language=receipt_language(language),
         identification=identification,
         created_by_id=acting_user.pk if acting_user else None,
@@ -193,6 +210,7 @@ def register_entry(
     # The receipt, the book and every later reading show the persons as they are now (art.
     # 33.f-g), whatever later logins change in their current data.
     entry.record_parties(interested=interested_person, representative=representative_person)
+    entry.record_contact(contact)
     entry.effective_at = effective_at
     rows = [
         EntryAttachment(
@@ -224,6 +242,57 @@ def register_entry(
 
 
 @transaction.atomic
+def register_in_person_entry(
+    *,
+    organ: Organ,
+    subject: str,
+    exposition: str,
+    request: str,
+    interested: PersonData,
+    representative: PersonData | None = None,
+    scans: Sequence[UploadedFile] = (),
+    language: str = "ca",
+    acting_user: AbstractBaseUser,
+    now: dt.datetime | None = None,
+) -> RegistryEntry:
+    """A request presented on paper at the office (channel: in person), with its scans: the
+    entry, its number and its sealed receipt, or nothing (art. 33.f).
+
+    The text and the persons are checked first, then every scan by the electronic registry's
+    rules (``registre.attachments.check_uploads``: content, not name, decides the format; a
+    damaged, encrypted or active file, or one over the limits, is refused). Only when all of them
+    pass are the scans stored and the entry registered, in this one transaction; otherwise
+    ``InvalidEntry`` names each field at fault (``attachments`` for the scans) and nothing is
+    kept. A paper presented at the office counts from when the office registers it, and the
+    registry's interruptions do not stop the office (``register_entry``)."""
+    inputs.entry_input(
+        subject=subject,
+        exposition=exposition,
+        request=request,
+        interested=interested,
+        representative=representative,
+    )
+    checked, refused = attachments.check_uploads(scans)
+    if refused:
+        raise InvalidEntry({"attachments": [refusal.message for refusal in refused]})
+    now = now or calendar.now()
+    return register_entry(
+        organ=organ,
+        subject=subject,
+        exposition=exposition,
+        request=request,
+        interested=interested,
+        representative=representative,
+        attachments=[attachments.store(item) for item in checked],
+        channel=RegistryEntry.Channel.IN_PERSON,
+        presented_at=now,
+        language=language,
+        acting_user=acting_user,
+        now=now,
+    )
+
+
+@transaction.atomic
 def mark_not_admitted(
     *,
     entry: RegistryEntry,
@@ -233,21 +302,21 @@ def mark_not_admitted(
     now: dt.datetime | None = None,
 ) -> RegistryEntry:
     """An entry unrelated to the registry's procedures has no effect (art. 33.b): the person is
-    told why and where they can file instead."""
-    if not reason.strip() or not alternatives.strip():
-        raise InvalidInput(_("Cal indicar el motiu i on es pot presentar."))
+    told why and where they can file instead (``InvalidEntry`` if either is missing or too
+    long)."""
+    checked = inputs.not_admitted_input(reason=reason, alternatives=alternatives)
     entry = RegistryEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.direction != Direction.IN:
         raise InvalidTransition(_("Només es poden inadmetre assentaments d'entrada."))
-    entry.not_admitted_reason = reason
-    entry.alternative_registries = alternatives
+    entry.not_admitted_reason = checked.reason
+    entry.alternative_registries = checked.alternatives
     entry.save(update_fields=["not_admitted_reason", "alternative_registries"])
     WORKFLOW.move(
         entry,
         RegistryEntry.State.NOT_ADMITTED,
         at=now or calendar.now(),
         actor=acting_user,
-        reason=reason,
+        reason=checked.reason,
     )
     return entry
 
@@ -263,10 +332,14 @@ def register_exit(
     acting_user: AbstractBaseUser | None,
     now: dt.datetime | None = None,
 ) -> RegistryEntry:
-    """An exit (art. 33.g). On a non-working day it waits, unnumbered, for the next working day."""
+    """An exit (art. 33.g). On a non-working day it waits, unnumbered, for the next working day.
+    The addressee and the summary are checked first (``registre.inputs``)."""
+    checked = inputs.exit_input(
+        addressee=addressee, subject=subject, addressee_person=addressee_person
+    )
     now = now or calendar.now()
     working_calendar = calendar.WorkingCalendar()
-    addressee_row = _person(addressee_person)
+    addressee_row = _person(checked.addressee_person)
     entry = RegistryEntry(
         direction=Direction.OUT,
         channel=RegistryEntry.Channel.ELECTRONIC,
@@ -274,8 +347,8 @@ def register_exit(
         presented_at=now,
         organ=organ,
         interested=addressee_row,
-        addressee=addressee,
-        subject=subject,
+        addressee=checked.addressee,
+        subject=checked.subject,
         related_entry=related_entry,
         created_by_id=acting_user.pk if acting_user else None,
     )
@@ -394,6 +467,7 @@ def save_draft(
     request: str,
     uploads: Sequence[Any],
     remove: Sequence[str] = (),
+    contact: ContactDetails | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[FilingDraft, list[attachments.AttachmentRefused]]:
     """Keep what the person typed and the files that pass the checks, even when something else is
@@ -409,6 +483,10 @@ def save_draft(
     draft.subject = subject
     draft.exposition = exposition
     draft.request = request
+    if contact is not None:  # as typed: checked again when the draft is filed
+        draft.contact_email = contact.email[:254]
+        draft.contact_phone = contact.phone[:40]
+        draft.contact_postal_address = contact.postal_address
     draft.attachments = kept + [stored_attachment(item) for item in accepted]
     draft.updated_at = now or calendar.now()
     draft.save()
@@ -460,27 +538,42 @@ def file_draft(
         if draft.entry_id is not None:
             return draft.entry  # type: ignore[return-value]
         if not draft_is_complete(draft):
-            raise IncompleteDraft(_("Reviseu la sol·licitud: hi falten dades."))
+            raise IncompleteDraft(_("Revisau la sol·licitud: hi falten dades."))
         if identification.represented_entity is not None:
             interested, representative = identification.represented_entity, identification.person
         else:
             interested, representative = identification.person, None
         assert draft.organ is not None
-        draft.entry = register_entry(
-            organ=draft.organ,
-            subject=draft.subject.strip(),
-            exposition=draft.exposition.strip(),
-            request=draft.request.strip(),
-            interested=interested,
-            representative=representative,
-            attachments=_incoming(draft),
-            channel=RegistryEntry.Channel.ELECTRONIC,
-            presented_at=presented_at,
-            identification=identification,
-            language=language,
-            acting_user=identification.official.user if identification.official else None,
-            now=now,
-        )
+        try:
+            contact = people.check_contact(
+                email=draft.contact_email,
+                phone=draft.contact_phone,
+                postal_address=draft.contact_postal_address,
+            )
+        except people.InvalidContact as invalid:
+            raise IncompleteDraft(invalid.message) from None
+        try:
+            entry = register_entry(
+                organ=draft.organ,
+                subject=draft.subject.strip(),
+                exposition=draft.exposition.strip(),
+                request=draft.request.strip(),
+                interested=interested,
+                representative=representative,
+                contact=contact,
+                attachments=_incoming(draft),
+                channel=RegistryEntry.Channel.ELECTRONIC,
+                presented_at=presented_at,
+                identification=identification,
+                language=language,
+                acting_user=identification.official.user if identification.official else None,
+                now=now,
+            )
+        except InvalidEntry as invalid:
+            # The form keeps its text within the limits; a draft kept from before a limit
+            # changed goes back to the form with what to fix.
+            raise IncompleteDraft(invalid.message) from None
+        draft.entry = entry
         draft.updated_at = now or calendar.now()
         draft.save(update_fields=["entry", "updated_at"])
         return draft.entry

@@ -174,7 +174,7 @@ def _origin_office() -> RegistryOffice:
     if not town_hall.dir3_code:
         raise ExportRefused(
             _(
-                "Per exportar en SICRES 3 cal el codi DIR3 de l'Ajuntament: indiqueu-lo a la "
+                "Per exportar en SICRES 3 cal el codi DIR3 de l'Ajuntament: indicau-lo a la "
                 "fitxa de l'ajuntament."
             )
         )

@@ -9,6 +9,7 @@ confirmation of the same draft shows the receipt of the first instead of registe
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -29,7 +30,7 @@ from registre.models import FilingDraft, RegistryEntry
 from seu import calendar, identity
 from seu.errors import NotFound
 from seu.identity import current_identification, identification_required, login_url
-from seu.models import Identification
+from seu.models import Identification, LoA
 from seu.net import request_start
 
 logger = logging.getLogger(__name__)
@@ -116,13 +117,22 @@ def file_request(request: HttpRequest) -> HttpResponse:
     draft = _open_draft(request, identification)
     attached: list[dict[str, Any]] = list(draft.attachments) if draft else []
     if request.method == "GET":
-        initial = {}
+        # The contact details the person keeps in "Les meves dades", offered for this request.
+        person = identification.person
+        initial: dict[str, Any] = {
+            "contact_email": person.email,
+            "contact_phone": person.phone,
+            "contact_postal_address": person.postal_address,
+        }
         if draft is not None:
             initial = {
                 "organ": draft.organ_id,
                 "subject": draft.subject,
                 "exposition": draft.exposition,
                 "request": draft.request,
+                "contact_email": draft.contact_email,
+                "contact_phone": draft.contact_phone,
+                "contact_postal_address": draft.contact_postal_address,
             }
         return _render_form(request, FilingForm(initial=initial), attached, [])
 
@@ -137,6 +147,7 @@ def file_request(request: HttpRequest) -> HttpResponse:
         request=form.typed("request"),
         uploads=request.FILES.getlist("attachments"),
         remove=request.POST.getlist("remove"),
+        contact=form.cleaned_data.get("contact") or form.typed_contact(),
     )
     request.session[DRAFT_SESSION_KEY] = str(draft.public_id)
     if valid and not refused:
@@ -164,7 +175,7 @@ def review(request: HttpRequest) -> HttpResponse:
     if closed:
         return _interrupted(request, closed)
     if not services.draft_is_complete(draft):
-        messages.warning(request, _("Reviseu la sol·licitud: hi falten dades."))
+        messages.warning(request, _("Revisau la sol·licitud: hi falten dades."))
         return redirect("registre:file")
     return _render_review(request, draft)
 
@@ -198,7 +209,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         logger.exception("registry submission failed; nothing was registered")
         failure = _(
             "No s'ha pogut completar la presentació i NO s'ha registrat res: no hi ha número de "
-            "registre ni rebut. Torneu-ho a provar d'aquí a una estona o presenteu-la per altres "
+            "registre ni rebut. Tornau-ho a provar d'aquí a una estona o presentau-la per altres "
             "mitjans. Les dades i els documents que heu introduït es conserven."
         )
         return _failed(request, identification, public_id, failure)
@@ -216,6 +227,28 @@ def _failed(
     return _render_review(request, draft, failure=failure, status=503)
 
 
+@dataclass(frozen=True)
+class HistoryLimit:
+    """The identification is below the level earlier entries need (art. 8.2): the carpeta lists
+    only what it filed itself, and the person is offered to identify again at ``required``,
+    coming back to the carpeta."""
+
+    current: LoA
+    required: LoA
+    login_url: str
+
+
+def _history_limit(identification: Identification) -> HistoryLimit | None:
+    required = LoA(identity.PERSONAL_DATA_LOA)
+    if identity.has_level(identification, required):
+        return None
+    return HistoryLimit(
+        current=identification.level,
+        required=required,
+        login_url=login_url(reverse("registre:folder"), required),
+    )
+
+
 @never_cache
 @require_GET
 @identification_required()
@@ -226,6 +259,7 @@ def entry_detail(request: HttpRequest, pk: int, just_filed: bool = False) -> Htt
         "entry": entry,
         "attached": entry.attachments.select_related("blob"),
         "just_filed": just_filed,
+        "history": _history_limit(_identification(request)) if just_filed else None,
         "verification_url": verification_url(entry.receipt.csv) if entry.receipt else "",
     }
     return render(request, "registre/entry.html", context)
@@ -263,9 +297,5 @@ def folder(request: HttpRequest) -> HttpResponse:
         .order_by("-presented_at", "-pk")
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    context = {
-        "page": page,
-        "history_limited": not identity.has_level(identification, identity.PERSONAL_DATA_LOA),
-        "history_login_url": login_url(reverse("registre:folder"), identity.PERSONAL_DATA_LOA),
-    }
+    context = {"page": page, "history": _history_limit(identification)}
     return render(request, "registre/folder.html", context)

@@ -9,10 +9,9 @@ import pytest
 
 from registre import services
 from registre.models import RegistryEntry
-from seu.identity import PersonData
+from tests.actors import CITIZEN
 
 MADRID = ZoneInfo("Europe/Madrid")
-CITIZEN = PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
 
 
 def local(

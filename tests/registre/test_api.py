@@ -8,10 +8,8 @@ import hashlib
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
@@ -19,71 +17,18 @@ from documents import services as documents
 from registre import api, services
 from registre.models import RegistryCounter, RegistryEntry
 from seu import calendar, identity, staff
-from seu.models import Identification, Interruption, LoA, StaffRole
+from seu.models import Interruption, StaffRole
+from tests.actors import ANOTHER_CITIZEN, CITIZEN
 from tests.conftest import log_in_to_back_office
 from tests.factories import UserFactory
+from tests.support.api import citizen_client, grant, token_client
+from tests.support.files import make_pdf
 
 pytestmark = pytest.mark.django_db
 
 ENTRIES = "/api/v1/registre/entrades/"
-CITIZEN = identity.PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
-OTHER_CITIZEN = identity.PersonData(nif="X1234567L", given_name="Joan", surnames="Pons Marti")
 # A working day, so that an entry's effective instant is its presentation instant.
 MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
-
-
-def tiny_pdf(text: str = "Annex") -> bytes:
-    """A small, well-formed one-page PDF (correct cross-reference table)."""
-    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
-def grant(user: Any, *codenames: str) -> None:
-    for codename in codenames:
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label="registre", codename=codename)
-        )
-
-
-def token_client(user: Any) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-def citizen_client(person: identity.PersonData) -> APIClient:
-    client = APIClient()
-    identification = identity.record_identification(
-        person=person,
-        method=Identification.Method.CLAVE,
-        loa=LoA.SUBSTANTIAL,
-        evidence=identity.Evidence(provider="Cl@ve", saml_assertion_id=f"_{person.nif}"),
-    )
-    session = client.session
-    session[identity.SESSION_KEY] = identification.pk
-    session.save()
-    return client
 
 
 def reference(number: str) -> str:
@@ -139,7 +84,7 @@ def file_entry(town_hall, organ):
 def test_a_service_account_files_an_entry_and_gets_a_sealed_receipt(
     service, service_account, form
 ) -> None:
-    pdfs = [tiny_pdf("Plànol"), tiny_pdf("Fotografia")]
+    pdfs = [make_pdf("Plànol"), make_pdf("Fotografia")]
     before = calendar.now()
     response = service.post(
         ENTRIES,
@@ -315,7 +260,7 @@ def test_bad_input_is_a_400_with_the_field_and_registers_nothing(
 
 
 def test_a_file_name_that_tries_a_path_never_reaches_the_registry(service, form) -> None:
-    upload = SimpleUploadedFile("..\\..\\windows\\x.pdf", tiny_pdf(), "application/pdf")
+    upload = SimpleUploadedFile("..\\..\\windows\\x.pdf", make_pdf(), "application/pdf")
     response = service.post(ENTRIES, {**form, "files": [upload]}, format="multipart")
     assert response.status_code == 201, response.content
     assert RegistryEntry.objects.get().attachments.get().name == "x.pdf"
@@ -324,7 +269,7 @@ def test_a_file_name_that_tries_a_path_never_reaches_the_registry(service, form)
 @pytest.mark.parametrize("name", ["..\\x.pdf", "a/b.pdf", "C:\\x.pdf"])
 def test_the_attachment_check_refuses_a_name_with_a_path(name) -> None:
     # Django's upload parser already keeps only the base name; this is the check behind it.
-    upload = SimpleUploadedFile("x.pdf", tiny_pdf(), "application/pdf")
+    upload = SimpleUploadedFile("x.pdf", make_pdf(), "application/pdf")
     upload._name = name  # type: ignore[attr-defined]  # bypass Django's own clean-up
     with pytest.raises(ValidationError) as refused:
         api.accept_attachments([upload])
@@ -333,7 +278,7 @@ def test_the_attachment_check_refuses_a_name_with_a_path(name) -> None:
 
 @override_settings(REGISTRY_MAX_FILE_BYTES=1024)
 def test_a_file_over_the_limit_is_a_400_and_registers_nothing(service, form) -> None:
-    big = SimpleUploadedFile("gran.pdf", tiny_pdf("x" * 2000), "application/pdf")
+    big = SimpleUploadedFile("gran.pdf", make_pdf("x" * 2000), "application/pdf")
     response = service.post(ENTRIES, {**form, "files": [big]}, format="multipart")
     assert response.status_code == 400
     assert "gran.pdf" in response.json()["files"][0] and "límit" in response.json()["files"][0]
@@ -388,7 +333,7 @@ def test_the_receipt_downloads_as_the_sealed_pdf(service, service_account, file_
 
 def test_a_citizen_reads_their_own_entry_and_receipt(file_entry) -> None:
     own = file_entry(CITIZEN)
-    as_representative = file_entry(OTHER_CITIZEN, representative=CITIZEN)
+    as_representative = file_entry(ANOTHER_CITIZEN, representative=CITIZEN)
     client = citizen_client(CITIZEN)
     for entry in (own, as_representative):
         response = client.get(f"{ENTRIES}{reference(entry.number)}/")
@@ -400,7 +345,7 @@ def test_a_citizen_reads_their_own_entry_and_receipt(file_entry) -> None:
 
 
 def test_another_citizens_entry_is_a_404_like_a_number_that_does_not_exist(file_entry) -> None:
-    others = file_entry(OTHER_CITIZEN)
+    others = file_entry(ANOTHER_CITIZEN)
     client = citizen_client(CITIZEN)
     found = client.get(f"{ENTRIES}{reference(others.number)}/")
     missing = client.get(f"{ENTRIES}E-2026-000999/")
@@ -417,7 +362,7 @@ def test_a_service_account_reads_what_it_filed_and_with_view_permission_its_orga
     service, service_account, file_entry, organ
 ) -> None:
     filed_by_it = file_entry(acting_user=service_account)
-    filed_elsewhere = file_entry(OTHER_CITIZEN)
+    filed_elsewhere = file_entry(ANOTHER_CITIZEN)
     assert service.get(f"{ENTRIES}{reference(filed_by_it.number)}/").status_code == 200
     assert service.get(f"{ENTRIES}{reference(filed_elsewhere.number)}/").status_code == 404
     grant(service_account, "view_registryentry")

@@ -22,14 +22,8 @@ from registre import attachments
 from registre.attachments import Limits
 from registre.models import RegistryEntry
 from seu.models import Organ
-from tests.documents.test_signatures import (
-    citizen_signer,
-    sign_cades,
-    sign_pdf,
-    sign_xades,
-)
-from tests.registre.test_attachments import make_pdf
-from tests.registre.test_filing import (
+from tests.support.files import make_pdf
+from tests.support.filing import (
     CONFIRM_URL,
     FILE_URL,
     REVIEW_URL,
@@ -38,9 +32,7 @@ from tests.registre.test_filing import (
     log_in,
     page_text,
 )
-from tests.seu.test_certificates import citizen_pki, citizen_trust, responders
-
-__all__ = ["citizen_pki", "citizen_trust", "responders"]  # fixtures, used by name
+from tests.support.signing import citizen_signer, sign_cades, sign_pdf, sign_xades
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 """Attachments of a registry entry (art. 33.f): accepted by content, refused with a reason.
 
-The ``make_*`` helpers build small real files of each format; the filing tests reuse them.
+The ``make_*`` helpers build small real files of each format (the PDF and the PNG other modules
+take too are in tests/support/files.py).
 """
 
 from __future__ import annotations
@@ -26,25 +27,14 @@ from PIL import Image
 from documents import pdf_content, sealing
 from registre import attachments
 from registre.attachments import AttachmentRefused, Limits
-from seu import identity
-from seu.models import Identification, LoA
-from tests.documents.pdfs import PDFA_XMP, crafted_pdf, encrypted_pdf, make_pdf
-from tests.seu.test_certificates import citizen_pki, citizen_trust, responders
-
-# Fixtures, used by name; ``make_pdf`` for the modules that take their files from here.
-__all__ = ["citizen_pki", "citizen_trust", "make_pdf", "responders"]
+from tests.support.files import PDFA_XMP, crafted_pdf, encrypted_pdf, make_pdf, make_png
+from tests.support.filing import log_in
 
 pytestmark = pytest.mark.django_db
 
 LIMITS = Limits(max_file_bytes=10 * 1024 * 1024, max_entry_bytes=25 * 1024 * 1024, max_files=10)
 
 # --- Real files of every format -------------------------------------------------------------------
-
-
-def make_png(width: int = 120, height: int = 80) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (29, 53, 87)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def make_jpeg() -> bytes:
@@ -310,7 +300,7 @@ def test_a_pdf_that_needs_a_password_to_open_is_refused_asking_for_it_without() 
     assert error.rule == "encrypted"
     assert text(error) == (
         "«protegit.pdf» està protegit amb contrasenya i l'Ajuntament no el podria obrir. "
-        "Adjunteu-lo sense contrasenya."
+        "Adjuntau-lo sense contrasenya."
     )
 
 
@@ -435,7 +425,7 @@ def test_a_pdf_with_any_embedded_file_is_refused_asking_for_it_separately() -> N
     refused = refusal("informe.pdf", pdf)
     assert refused.rule == "embedded_file"
     assert "porta fitxers incrustats («dades.csv»)" in text(refused)
-    assert "Adjunteu cada document per separat" in text(refused)
+    assert "Adjuntau cada document per separat" in text(refused)
 
 
 def test_a_pdf_with_an_ordinary_link_and_a_plain_pdf_are_accepted() -> None:
@@ -468,16 +458,7 @@ def test_a_pdf_that_declares_millions_of_objects_is_refused_before_reading_them(
 
 
 def _logged_in(client: Client) -> Client:
-    person = identity.PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
-    identification = identity.record_identification(
-        person=person,
-        method=Identification.Method.CLAVE,
-        loa=LoA.SUBSTANTIAL,
-        evidence=identity.Evidence(provider="Cl@ve", saml_assertion_id="_a1"),
-    )
-    session = client.session
-    session[identity.SESSION_KEY] = identification.pk
-    session.save()
+    log_in(client)
     return client
 
 

@@ -19,12 +19,12 @@ from registre import services, sicres
 from registre.models import RegistryEntry
 from seu import identity
 from seu.models import Identification, LoA, Organ, Person, TownHall
+from tests.actors import ENTITY
 from tests.conftest import log_in_to_back_office
 from tests.factories import UserFactory
 from tests.registre.conftest import local
-from tests.registre.test_api import citizen_client, grant, token_client
-from tests.registre.test_filing import file_and_confirm, log_in, page_text
-from tests.registre.test_sicres import DIR3
+from tests.support.api import citizen_client, grant, token_client
+from tests.support.filing import DIR3, file_and_confirm, log_in, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ BOOK = "/gestio/registre/registryentry/"
 NIF = "12345678Z"
 AS_FILED = identity.PersonData(nif=NIF, given_name="Margalida", surnames="Bennàssar Riera")
 LATER = identity.PersonData(nif=NIF, given_name="MARIA", surnames="GARCIA FERRER")
-COMPANY = identity.PersonData(nif="B12345674", legal_name="SERVEIS DEL LLEVANT SL")
+COMPANY = ENTITY
 COMPANY_LATER = identity.PersonData(nif="B12345674", legal_name="LLEVANT SERVEIS GLOBALS SA")
 
 

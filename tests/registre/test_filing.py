@@ -4,7 +4,6 @@ carpeta", which shows a person their own entries and nobody else's."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,77 +20,30 @@ from documents import rendering
 from documents import services as documents
 from registre import services
 from registre.models import EntryAttachment, FilingDraft, RegistryEntry
-from seu import identity
-from seu.models import Identification, Interruption, LoA, Organ
+from seu import calendar
+from seu.models import Identification, Interruption, LoA
+from tests.actors import ANOTHER_CITIZEN, ENTITY
 from tests.factories import OrganFactory
-from tests.registre.test_attachments import make_pdf, make_png
+from tests.support.files import make_pdf, make_png
+from tests.support.filing import (
+    CONFIRM_URL,
+    FILE_URL,
+    FOLDER_URL,
+    REVIEW_URL,
+    draft_of,
+    file_and_confirm,
+    fill,
+    log_in,
+    page_text,
+)
 
 pytestmark = pytest.mark.django_db
 
 MADRID = ZoneInfo("Europe/Madrid")
-CITIZEN = identity.PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
-OTHER_CITIZEN = identity.PersonData(nif="X1234567L", given_name="Joan", surnames="Pons Marti")
-COMPANY = identity.PersonData(nif="B12345674", legal_name="SERVEIS DEL LLEVANT SL")
-
-FILE_URL = reverse("registre:file")
-REVIEW_URL = reverse("registre:review")
-CONFIRM_URL = reverse("registre:confirm")
-FOLDER_URL = reverse("registre:folder")
-
-
-def log_in(
-    client: Client,
-    person: identity.PersonData = CITIZEN,
-    loa: LoA = LoA.SUBSTANTIAL,
-    *,
-    represented_entity: identity.PersonData | None = None,
-) -> Identification:
-    identification = identity.record_identification(
-        person=person,
-        method=Identification.Method.CLAVE,
-        loa=loa,
-        evidence=identity.Evidence(provider="Cl@ve", saml_assertion_id="_a1"),
-        represented_entity=represented_entity,
-    )
-    session = client.session
-    session[identity.SESSION_KEY] = identification.pk
-    session.save()
-    return identification
-
-
-def page_text(response) -> str:
-    """The page's HTML with entities decoded (and sizes' no-break spaces as spaces)."""
-    return html.unescape(response.content.decode()).replace("\xa0", " ")
-
-
-def fill(organ: Organ, **overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "organ": str(organ.pk),
-        "subject": "Llicència de gual al carrer Major",
-        "exposition": "Que tenc un garatge al carrer Major, 1.",
-        "request": "Que se'm concedeixi la llicència de gual.",
-    }
-    data.update(overrides)
-    return data
 
 
 def _upload(name: str, data: bytes, content_type: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-def draft_of(client: Client) -> FilingDraft:
-    return FilingDraft.objects.get(public_id=client.session["registre_draft"])
-
-
-def file_and_confirm(
-    client: Client, organ: Organ, headers: dict[str, str] | None = None
-) -> RegistryEntry:
-    response = client.post(FILE_URL, fill(organ))
-    assert response.status_code == 302 and response["Location"] == REVIEW_URL
-    draft = str(draft_of(client).public_id)
-    response = client.post(CONFIRM_URL, {"draft": draft}, headers=headers)
-    assert response.status_code == 302, page_text(response)
-    return RegistryEntry.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
 @pytest.fixture
@@ -103,7 +55,7 @@ def citizen(client: Client, town_hall, organ) -> Client:
 @pytest.fixture
 def another_citizen(town_hall) -> Client:
     other = Client()
-    log_in(other, OTHER_CITIZEN)
+    log_in(other, ANOTHER_CITIZEN)
     return other
 
 
@@ -178,7 +130,7 @@ def test_a_citizen_files_with_attachments_reviews_confirms_and_gets_the_receipt_
 
     filed = page_text(citizen.get(response["Location"]))
     assert "Sol·licitud registrada" in filed and entry.number in filed
-    assert entry.presented_at.astimezone(MADRID).strftime("%d/%m/%Y %H:%M:%S") in filed
+    assert calendar.format_instant(entry.presented_at) in filed
     assert "Data i hora d'entrada" not in filed  # a single instant unless it counts later
     assert f'href="/verificar/{entry.receipt.csv}/"' in filed
     receipt_url = reverse("registre:receipt", args=[entry.pk])
@@ -212,7 +164,7 @@ def test_modify_goes_back_with_everything_typed_and_the_files_attached(
     assert 'value="Primer assumpte"' in form
     assert "Que tenc un garatge al carrer Major, 1.</textarea>" in form
     assert f'<option value="{organ.pk}" selected>' in form
-    assert "Documents ja adjuntats" in form and "Treu «a.pdf» (PDF" in form
+    assert "Documents ja adjuntats" in form and "Treure «a.pdf» (PDF" in form
 
     # Add a file, remove the first, change the subject: the review shows exactly that.
     response = citizen.post(
@@ -253,7 +205,7 @@ def test_bad_input_keeps_what_was_typed_and_says_what_is_wrong(citizen: Client, 
     # What was typed is still there, and the good file stays attached.
     assert "Que tenc un garatge al carrer Major, 1.</textarea>" in text
     assert f'<option value="{organ.pk}" selected>' in text
-    assert "Treu «bo.pdf»" in text
+    assert "Treure «bo.pdf»" in text
     assert [item["name"] for item in draft_of(citizen).attachments] == ["bo.pdf"]
     assert citizen.get(REVIEW_URL)["Location"] == FILE_URL  # incomplete: no review yet
     assert not RegistryEntry.objects.exists()
@@ -386,7 +338,7 @@ def test_an_announced_interruption_shows_on_every_page(client: Client, town_hall
         text = page_text(client.get(url))
         assert "Interrupcions programades" in text, url
         assert "No estarà disponible: tota la seu electrònica" in text
-        assert "del 01/03/2031 08:00 al 01/03/2031 12:00" in text
+        assert "de l'1 de març de 2031, 08:00 a l'1 de març de 2031, 12:00" in text
         assert "Registre presencial de l'Ajuntament" in text
     # While it lasts it says so; once over, it is no longer announced (pages are cached, but
     # never past the end of an interruption they show).
@@ -441,8 +393,9 @@ def test_a_sunday_filing_shows_the_presentation_and_the_effective_instants(
         log_in(client)
         entry = file_and_confirm(client, organ)
         text = page_text(client.get(reverse("registre:filed", args=[entry.pk])))
-    assert "22/11/2026 18:30:05" in text
-    assert "Data i hora d'entrada" in text and "23/11/2026 00:00:01" in text
+    assert "22 de novembre de 2026, 18:30:05 (UTC+01:00)" in text
+    assert "Data i hora d'entrada" in text
+    assert "23 de novembre de 2026, 00:00:01 (UTC+01:00)" in text
     assert "33.h" in text
 
 
@@ -503,7 +456,7 @@ def test_a_low_level_identification_sees_only_what_it_filed(
     assert low.get(reverse("registre:entry", args=[earlier.pk])).status_code == 403
     text = page_text(low.get(FOLDER_URL))
     assert str(now_filed.number) in text and str(earlier.number) not in text
-    assert "nivell substancial o alt" in text
+    assert "a partir del nivell «substancial»" in text
 
     text = page_text(client.get(FOLDER_URL))
     assert str(now_filed.number) in text and str(earlier.number) in text
@@ -512,7 +465,7 @@ def test_a_low_level_identification_sees_only_what_it_filed(
 def test_a_representative_files_for_the_entity_they_represent(
     client: Client, town_hall, organ
 ) -> None:
-    log_in(client, represented_entity=COMPANY)
+    log_in(client, represented_entity=ENTITY)
     entry = file_and_confirm(client, organ)
     assert entry.interested is not None and entry.interested.nif == "B12345674"
     assert entry.representative is not None and entry.representative.nif == "12345678Z"

@@ -15,7 +15,8 @@ from rest_framework.test import APIClient
 from registre.models import RegistryEntry
 from seu import identity
 from seu.models import Identification, LoA, Organ
-from tests.registre.test_filing import CITIZEN, OTHER_CITIZEN, file_and_confirm, log_in, page_text
+from tests.actors import ANOTHER_CITIZEN, CITIZEN
+from tests.support.filing import file_and_confirm, log_in, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_the_web_asks_a_low_session_to_step_up_for_an_earlier_entry(
 
 def test_a_wrong_actor_gets_a_404_at_any_level(earlier: RegistryEntry) -> None:
     for loa in (LoA.LOW, LoA.SUBSTANTIAL):
-        other, _identification = api_client(OTHER_CITIZEN, loa)
+        other, _identification = api_client(ANOTHER_CITIZEN, loa)
         assert other.get(api_entry(earlier)).status_code == 404
         assert other.get(api_entry(earlier) + "rebut.pdf").status_code == 404
         assert other.get(reverse("registre:entry", args=[earlier.pk])).status_code == 404

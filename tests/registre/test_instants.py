@@ -6,6 +6,7 @@ SICRES 3 export or the API."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import subprocess
 from pathlib import Path
@@ -22,21 +23,21 @@ from registre import services, sicres
 from registre.models import RegistryEntry
 from seu import calendar
 from seu.models import LoA, Organ, TownHall
+from tests.actors import CITIZEN
 from tests.conftest import log_in_to_back_office
 from tests.factories import UserFactory
-from tests.registre.test_api import grant
-from tests.registre.test_filing import CITIZEN, log_in, page_text
-from tests.registre.test_sicres import DIR3
+from tests.support.api import citizen_client, grant
+from tests.support.filing import DIR3, log_in, page_text
 
 pytestmark = pytest.mark.django_db
 
 BOOK = "/gestio/registre/registryentry/"
 BEFORE = dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)  # 02:30 summer time (+02:00)
 AFTER = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)  # 02:30 again, winter time (+01:00)
-BEFORE_TEXT = "25/10/2026 02:30:00 (+02:00)"
-AFTER_TEXT = "25/10/2026 02:30:00 (+01:00)"
+BEFORE_TEXT = "25 d'octubre de 2026, 02:30:00 (UTC+02:00)"
+AFTER_TEXT = "25 d'octubre de 2026, 02:30:00 (UTC+01:00)"
 # A Sunday: both count from Monday's first second (art. 33.h).
-EFFECTIVE_TEXT = "26/10/2026 00:00:01 (+01:00)"
+EFFECTIVE_TEXT = "26 d'octubre de 2026, 00:00:01 (UTC+01:00)"
 
 
 @pytest.fixture
@@ -75,18 +76,20 @@ def receipt_text(entry: RegistryEntry, tmp_path: Path) -> str:
 
 
 def printed_instants(text: str) -> list[str]:
-    return re.findall(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d \([+-]\d\d:\d\d\)", text)
+    flat = " ".join(text.split())  # a long date may wrap in the PDF's table
+    return re.findall(r"\d{1,2} d(?:e |')\w+ de \d{4}, \d\d:\d\d:\d\d \(UTC[+-]\d\d:\d\d\)", flat)
 
 
 def test_the_helper_prints_the_local_time_with_its_offset() -> None:
     assert calendar.format_instant(BEFORE) == BEFORE_TEXT
     assert calendar.format_instant(AFTER) == AFTER_TEXT
     assert calendar.format_instant(dt.datetime(2026, 7, 1, 10, 0, 5, tzinfo=dt.UTC)) == (
-        "01/07/2026 12:00:05 (+02:00)"
+        "1 de juliol de 2026, 12:00:05 (UTC+02:00)"
     )
     assert calendar.format_instant(None) == ""
     template = Template("{% load seu_time %}{{ value|instant }}|{{ missing|instant }}")
-    assert template.render(Context({"value": AFTER})) == f"{AFTER_TEXT}|"
+    rendered = template.render(Context({"value": AFTER}))
+    assert html.unescape(rendered) == f"{AFTER_TEXT}|"  # the apostrophe is escaped in HTML
 
 
 def test_the_two_receipts_of_the_repeated_hour_differ_in_the_printed_instant(
@@ -141,8 +144,6 @@ def test_the_sicres_export_says_which_offset_its_local_times_are_in(
 def test_the_api_gives_instants_in_iso_8601_with_their_offset(
     repeated_hour: tuple[RegistryEntry, RegistryEntry],
 ) -> None:
-    from tests.registre.test_api import citizen_client
-
     client = citizen_client(CITIZEN)
     presented = [
         client.get(f"/api/v1/registre/entrades/{str(entry.number).replace('/', '-')}/").json()[

@@ -45,7 +45,9 @@ def test_what_the_person_typed_is_printed_as_typed_not_as_markup(file_entry, tmp
 def test_a_long_request_flows_onto_further_pages_each_with_the_csv_and_its_number(
     file_entry, tmp_path
 ) -> None:
-    entry = file_entry(MONDAY, exposition="Paràgraf llarg de l'exposició dels fets. " * 250)
+    paragraph = "Paràgraf llarg de l'exposició dels fets. "
+    # Each text within the registry's limit (``registre.inputs.TEXT_MAX_LENGTH``).
+    entry = file_entry(MONDAY, exposition=paragraph * 125, request=paragraph * 125)
     pages = _pages(entry, tmp_path)
     assert len(pages) >= 3
     assert entry.receipt is not None
@@ -59,7 +61,7 @@ def test_a_long_request_flows_onto_further_pages_each_with_the_csv_and_its_numbe
 def test_a_receipt_over_the_page_cap_registers_nothing(file_entry, settings) -> None:
     settings.PDF_RENDER_MAX_PAGES = 1
     with pytest.raises(rendering.RenderError):
-        file_entry(MONDAY, exposition="Paràgraf llarg de l'exposició dels fets. " * 700)
+        file_entry(MONDAY, exposition="Paràgraf llarg de l'exposició dels fets. " * 240)
     assert not RegistryEntry.objects.exists()
 
 

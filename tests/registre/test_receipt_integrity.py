@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from documents.models import IntegrityIncident
-from tests.registre.test_filing import file_and_confirm, log_in
+from tests.support.filing import file_and_confirm, log_in
 
 pytestmark = pytest.mark.django_db
 

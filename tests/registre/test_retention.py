@@ -14,12 +14,12 @@ from registre import attachments, services
 from registre.models import FilingDraft
 from seu import identity
 from seu.models import Identification, LoA
-from tests.registre.test_attachments import make_pdf
+from tests.actors import CITIZEN
+from tests.support.files import make_pdf
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
-CITIZEN = identity.PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
 
 
 def _identification() -> Identification:

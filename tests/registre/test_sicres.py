@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -22,8 +23,10 @@ from registre import services, sicres
 from registre.models import RegistryEntry
 from seu.identity import PersonData
 from seu.models import Organ, TownHall
+from tests import actors
 from tests.conftest import log_in_to_back_office
 from tests.factories import UserFactory
+from tests.support.filing import DIR3
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +36,8 @@ SCHEMA_FILE = (
 )
 # As recorded in registre/schemas/README.md: the vendored schema is the official one, unedited.
 SCHEMA_SHA256 = "10e24aa465e80f9328a659e2f837fc9c935f20b0b6b872f0739e3720594980e7"
-DIR3 = "L01070577"
-CITIZEN = PersonData(
-    nif="12345678Z", given_name="Maria", surnames="de la Fuente Ferrer", email="maria@example.org"
-)
+# The citizen, with surnames that begin with particles and an e-mail address for the exchange.
+CITIZEN = replace(actors.CITIZEN, surnames="de la Fuente Ferrer", email="maria@example.org")
 REPRESENTATIVE = PersonData(nif="X1234567L", given_name="Pere", surnames="Oliver")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"  # stored as is: not re-checked
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
