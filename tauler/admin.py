@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
-from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -22,16 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from seu.errors import SeuError
 from seu.staff import organs_to_offer, scoped_to_staff
-from tauler import services
+from tauler import periods, services
 from tauler.models import (
     Edict,
     EdictAttachment,
     EdictTransition,
     HealthRecord,
     Incident,
-    InformationDocument,
-    OfficialJournal,
-    PublicService,
 )
 
 EDITABLE: list[str] = [
@@ -47,7 +43,7 @@ EDITABLE: list[str] = [
 
 class EdictAdminForm(forms.ModelForm[Edict]):
     new_document = forms.FileField(
-        label=_("Afegeix un document (PDF)"),
+        label=_("Afegir un document (PDF)"),
         required=False,
         help_text=_("Només fitxers PDF. Cal almenys un document per enviar l'edicte a aprovació."),
     )
@@ -73,7 +69,7 @@ class EdictAdminForm(forms.ModelForm[Edict]):
         if self.instance.pk is not None and self.instance.state != Edict.State.DRAFT:
             return data  # nothing is editable after the draft: the fields are read-only
         try:
-            services.check_period(
+            periods.check_period(
                 kind=data.get("period_kind", ""),
                 days=data.get("period_days"),
                 until=data.get("period_until"),
@@ -131,7 +127,7 @@ class IncidentInline(admin.TabularInline[Incident, Edict]):
 
 class PublishForm(forms.Form):
     publish_at = forms.DateTimeField(
-        label=_("Publica el (buit: ara)"),
+        label=_("Publicar el (buit: ara)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
@@ -223,10 +219,10 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
         links = []
         if obj.state == Edict.State.AWAITING_APPROVAL:
             links.append(
-                (reverse("admin:tauler_edict_publish", args=[obj.pk]), _("Publica o programa"))
+                (reverse("admin:tauler_edict_publish", args=[obj.pk]), _("Publicar o programar"))
             )
         if obj.state in (Edict.State.SCHEDULED, Edict.State.PUBLISHED):
-            links.append((reverse("admin:tauler_edict_withdraw", args=[obj.pk]), _("Retira")))
+            links.append((reverse("admin:tauler_edict_withdraw", args=[obj.pk]), _("Retirar")))
         if obj.number:
             links.append((obj.get_absolute_url(), _("Pàgina pública")))
         if not links:
@@ -277,7 +273,7 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
         # save_related never saves: the change is the form's alone.
         return construct_change_message(form, [], add)
 
-    @admin.action(description=_("Envia a aprovació"))
+    @admin.action(description=_("Enviar a aprovació"))
     def submit_selected(self, request: HttpRequest, queryset: QuerySet[Edict]) -> None:
         for edict in queryset:
             try:
@@ -287,7 +283,7 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
             else:
                 self.message_user(request, _("%(edict)s: enviat a aprovació.") % {"edict": edict})
 
-    @admin.action(description=_("Publica ara"))
+    @admin.action(description=_("Publicar ara"))
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Edict]) -> None:
         for edict in queryset:
             try:
@@ -353,7 +349,7 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
             return str(_("Edicte publicat: %(ref)s.") % {"ref": done.reference})
 
         return self._action_view(
-            request, pk, PublishForm, str(_("Publicar l'edicte")), str(_("Publica")), run
+            request, pk, PublishForm, str(_("Publicar l'edicte")), str(_("Publicar")), run
         )
 
     def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -364,7 +360,7 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
             return str(_("Edicte retirat."))
 
         return self._action_view(
-            request, pk, WithdrawForm, str(_("Retirar l'edicte")), str(_("Retira")), run
+            request, pk, WithdrawForm, str(_("Retirar l'edicte")), str(_("Retirar")), run
         )
 
 
@@ -392,57 +388,3 @@ class HealthRecordAdmin(admin.ModelAdmin[HealthRecord]):
 
     def has_delete_permission(self, request: HttpRequest, obj: HealthRecord | None = None) -> bool:
         return False
-
-
-# --- Information sections (art. 15, 16, 19) -------------------------------------------------------
-
-
-class InformationDocumentForm(forms.ModelForm[InformationDocument]):
-    new_file = forms.FileField(label=_("Document PDF"), required=False)
-    url = forms.URLField(label=_("enllaç"), required=False, assume_scheme="https")
-
-    class Meta:
-        model = InformationDocument
-        fields = ["kind", "title", "description", "organ", "url", "updated_on", "is_public"]
-        widgets = {"updated_on": forms.DateInput(attrs={"type": "date"})}
-
-    def clean_new_file(self) -> services.IncomingFile | None:
-        upload = self.cleaned_data.get("new_file")
-        if not upload:
-            return None
-        incoming = services.IncomingFile(name=upload.name, data=upload.read())
-        try:
-            services.check_pdf(incoming)
-        except SeuError as exc:
-            raise forms.ValidationError(str(exc.message)) from exc
-        return incoming
-
-
-@admin.register(InformationDocument)
-class InformationDocumentAdmin(admin.ModelAdmin[InformationDocument]):
-    form = InformationDocumentForm
-    list_display = ["title", "kind", "organ", "updated_on", "is_public"]
-    list_filter = ["kind", "organ", "is_public"]
-    search_fields = ["title"]
-
-    def save_model(
-        self, request: HttpRequest, obj: InformationDocument, form: Any, change: bool
-    ) -> None:
-        super().save_model(request, obj, form, change)
-        upload = form.cleaned_data.get("new_file")
-        if upload is not None:
-            services.attach_information_file(
-                document_id=obj.pk, file=upload, acting_user=request.user, today=obj.updated_on
-            )
-
-
-@admin.register(PublicService)
-class PublicServiceAdmin(admin.ModelAdmin[PublicService]):
-    list_display = ["name", "organ", "updated_on", "position"]
-    list_filter = ["organ"]
-
-
-@admin.register(OfficialJournal)
-class OfficialJournalAdmin(admin.ModelAdmin[OfficialJournal]):
-    list_display = ["name", "url", "position"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -11,7 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from seu import calendar
+from seu import calendar, catalan
 from seu.models import TownHall
 from tauler import selectors
 from tauler.models import Category, Edict
@@ -40,10 +40,10 @@ class EdictFeed(Feed):
         name = town_hall.name if town_hall else ""
         if category:
             return str(
-                _("Tauler d'edictes de %(name)s: %(category)s")
-                % {"name": name, "category": Category(category).label}
+                _("Tauler d'edictes %(of_name)s: %(category)s")
+                % {"of_name": catalan.phrase("of", name), "category": Category(category).label}
             )
-        return str(_("Tauler d'edictes de %(name)s") % {"name": name})
+        return str(_("Tauler d'edictes %(of_name)s") % {"of_name": catalan.phrase("of", name)})
 
     def link(self, category: str) -> str:
         board = reverse("tauler:board")
@@ -61,7 +61,9 @@ class EdictFeed(Feed):
     def item_description(self, item: Edict) -> str:
         last = item.exposure_last_day
         period = (
-            str(_("En exposició fins al %(day)s.") % {"day": last.strftime("%d/%m/%Y")})
+            str(
+                _("En exposició %(until_day)s.") % {"until_day": catalan.date_phrase("until", last)}
+            )
             if last
             else ""
         )

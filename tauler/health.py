@@ -1,6 +1,7 @@
 """The board's health as a visitor sees it (art. 17.1, 18.4): asked over HTTP at the public
 address, or by rendering the board's view in-process. A channel, like the views it asks: the
-services only record what it answers (``tauler.services.record_board_health``)."""
+availability evidence only records what it answers
+(``tauler.availability.record_board_health``)."""
 
 from __future__ import annotations
 

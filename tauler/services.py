@@ -7,30 +7,16 @@ transaction, moving the edict through ``WORKFLOW`` (``seu.core.workflow``), whic
 Edict numbers are gapless per year (``seu.core.numbering``); the beat sweeps claim their due rows
 with ``seu.core.sweeps.sweep_each``.
 
-Certified start of exposure (art. 18.4). Publishing seals the edict's content through the
-``documents`` pipeline (kind ``edict``: an HTML rendering of the text and the SHA-256 of every
-attached PDF). The instant of publication written into that sealed document, by the seu's clock, is
-when the edict becomes visible and is ``published_at``. The documents pipeline then adds an RFC 3161
-timestamp to the sealed document asynchronously (``documents.tasks``); ``certify_publications``
-(a beat task) reads the timestamp's genTime from the stamped PDF and records it as
-``certified_at``, the certified instant shown on the edict's page and on the exposure certificate.
-The two are seconds apart; should the timestamp fall on a later local day than the publication
-(publication just before midnight), the end of exposure is recomputed from the certified instant,
-so the certified period is never shorter than the one announced.
-
-The end of exposure is computed by ``seu.calendar``: a period of N working days counts from the day
-after publication and skips non-working days (Law 39/2015, art. 30.2); a period of N calendar days
-also counts from the day after and, if its last day is non-working, runs to the next working day
-(art. 30.5); a period "until a date" ends with that day. Exposure ends at 24:00 (Europe/Madrid) of
-its last day.
+Publishing seals the edict's content (``documents``) and fixes its exposure period
+(``tauler.periods``); the end of exposure and a withdrawal issue the exposure certificate
+(``tauler.certificates``, art. 18.4). The integrity of the documents on display and the board's
+availability are kept by ``tauler.integrity`` and ``tauler.availability``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents import intake
 from documents import services as documents
-from documents.models import Document, IntegrityIncident
+from documents.models import Document
 from seu import calendar
 from seu.core.numbering import take_number
 from seu.core.sweeps import sweep_each
@@ -49,21 +35,18 @@ from seu.core.sweeps import sweep_each
 # ``tauler.services.InvalidTransition`` is the core's one, raised by ``WORKFLOW`` and below.
 from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput, NotFound, SeuError
-from seu.models import Interruption, Organ
+from seu.models import Organ
 from seu.staff import check_works_for, scoped_to_staff
-from tauler import caching
+from tauler import caching, certificates
 from tauler.models import (
     Category,
     Edict,
     EdictAttachment,
     EdictCounter,
     EdictTransition,
-    HealthRecord,
-    Incident,
     PeriodKind,
 )
-
-logger = logging.getLogger(__name__)
+from tauler.periods import check_period, exposure_end
 
 PUBLISH_PERMISSION = "tauler.publish_edict"
 State = Edict.State
@@ -117,54 +100,6 @@ def check_pdf(incoming: IncomingFile) -> None:
         )
     except intake.RefusedFile as refused:
         raise InvalidInput(refused.message, code=refused.code) from None
-
-
-def exposure_end(
-    *,
-    kind: str,
-    days: int | None,
-    until: dt.date | None,
-    start: dt.datetime,
-    working_calendar: calendar.WorkingCalendar | None = None,
-) -> dt.datetime:
-    """The instant exposure ends (exclusive): 24:00 of the period's last day, local time."""
-    cal = working_calendar or calendar.WorkingCalendar()
-    start_day = calendar.to_local(start).date()
-    if kind == PeriodKind.WORKING_DAYS:
-        last = cal.add_working_days(start_day, days or 0)
-    elif kind == PeriodKind.CALENDAR_DAYS:
-        last = cal.last_day_of_calendar_period(start_day, days or 0)
-    else:
-        assert until is not None
-        last = until
-    return calendar.end_of_day(last)
-
-
-def check_period(
-    *, kind: str, days: int | None, until: dt.date | None, start: dt.datetime | None = None
-) -> None:
-    """A period is a positive number of days up to the maximum, or a date after the start."""
-    maximum = settings.TAULER_MAX_EXPOSURE_DAYS
-    if kind in (PeriodKind.WORKING_DAYS, PeriodKind.CALENDAR_DAYS):
-        if not days or days < 1 or days > maximum:
-            raise InvalidInput(
-                _("Indicau els dies d'exposició: entre 1 i %(max)d.") % {"max": maximum},
-                code="bad_period",
-            )
-    elif kind == PeriodKind.UNTIL_DATE:
-        if until is None:
-            raise InvalidInput(_("Indicau fins a quin dia s'exposa l'edicte."), code="bad_period")
-        if start is not None and until <= calendar.to_local(start).date():
-            raise InvalidInput(
-                _("El final de l'exposició (%(end)s) ha de ser posterior a l'inici (%(start)s).")
-                % {
-                    "end": until.strftime("%d/%m/%Y"),
-                    "start": calendar.to_local(start).strftime("%d/%m/%Y"),
-                },
-                code="end_before_start",
-            )
-    else:
-        raise InvalidInput(_("Tipus de període desconegut."), code="bad_period")
 
 
 def _check_can_publish(acting_user: User | None) -> None:
@@ -427,8 +362,8 @@ def withdraw_edict(
     if was_published:
         # What was on display, and until when, is certified too (e-TAULER does the same).
         if edict.certified_at is None:
-            _certify(edict)
-        edict.certificate = _issue_certificate(edict, now=now, end=now)
+            certificates.certify(edict)
+        edict.certificate = certificates.issue_certificate(edict, now=now, end=now)
         edict.save(update_fields=["certificate"])
     return edict
 
@@ -461,9 +396,9 @@ def expire_due_edicts(*, now: dt.datetime | None = None, limit: int = 50) -> int
 
     def expire(edict: Edict) -> bool:
         if edict.certified_at is None:
-            _certify(edict)
+            certificates.certify(edict)
         _move(edict, State.EXPIRED, at=now)
-        edict.certificate = _issue_certificate(edict, now=now)
+        edict.certificate = certificates.issue_certificate(edict, now=now)
         edict.save(update_fields=["certificate"])
         return True
 
@@ -472,261 +407,4 @@ def expire_due_edicts(*, now: dt.datetime | None = None, limit: int = 50) -> int
         expire,
         order_by=["exposure_ends_at", "pk"],
         limit=limit,
-    )
-
-
-def _issue_certificate(
-    edict: Edict, *, now: dt.datetime, end: dt.datetime | None = None
-) -> Document:
-    """The sealed exposure certificate; ``end`` is the withdrawal instant of a withdrawn edict."""
-    assert edict.published_at is not None and edict.exposure_ends_at is not None
-    attachments = list(edict.attachments.select_related("blob"))
-    incidents = list(
-        Incident.objects.during(
-            edict=edict, start=edict.published_at, end=end or edict.exposure_ends_at
-        )
-    )
-    # Planned interruptions of the whole seu (art. 17.1) interrupt the board too.
-    planned = list(
-        Interruption.objects.overlapping(
-            start=edict.published_at,
-            end=end or edict.exposure_ends_at,
-            scope=Interruption.Scope.SEU,
-        )
-    )
-    monitored_since = (
-        HealthRecord.objects.order_by("first_ok_at").values_list("first_ok_at", flat=True).first()
-    )
-    sealed = edict.sealed_document
-    return documents.issue_document(
-        kind=Document.Kind.EXPOSURE_CERTIFICATE,
-        title=str(_("Diligència d'exposició de l'edicte %(ref)s") % {"ref": edict.reference}),
-        template_name="tauler/pdf/exposure_certificate.html",
-        context={
-            "edict": edict,
-            "attachments": attachments,
-            "incidents": incidents,
-            "planned_interruptions": planned,
-            "sealed": sealed,
-            "sealed_sha256": sealed.current_version().blob_id if sealed else "",
-            "start_local": calendar.to_local(edict.published_at),
-            "certified_local": calendar.to_local(edict.certified_at)
-            if edict.certified_at
-            else None,
-            "last_day": edict.exposure_last_day,
-            "withdrawn_local": calendar.to_local(end) if end else None,
-            "monitored_since": monitored_since,
-            "health_interval": settings.TAULER_HEALTH_INTERVAL_SECONDS,
-        },
-        organ=edict.organ,
-        language="ca",
-        now=now,
-    )
-
-
-def _certify(edict: Edict) -> bool:
-    """Read the timestamp's genTime from the stamped edict document (see the module docstring)."""
-    document = edict.sealed_document
-    if document is None or document.timestamp_state != Document.TimestampState.DONE:
-        return False
-    report = documents.verification_report(document)
-    instants = [
-        s.timestamp_at
-        for s in report.timestamps
-        if s.timestamp_at is not None and s.intact and s.valid
-    ]
-    if not instants:
-        logger.error("edict %s: its sealed document has no valid timestamp", edict.pk)
-        return False
-    certified = min(instants)
-    edict.certified_at = certified
-    fields = ["certified_at"]
-    assert edict.published_at is not None
-    published_day = calendar.to_local(edict.published_at).date()
-    if edict.state == State.PUBLISHED and calendar.to_local(certified).date() > published_day:
-        edict.exposure_ends_at = exposure_end(
-            kind=edict.period_kind,
-            days=edict.period_days,
-            until=edict.period_until,
-            start=certified,
-        )
-        fields.append("exposure_ends_at")
-    edict.save(update_fields=fields)
-    caching.board_changed()
-    return True
-
-
-def certify_publications(*, limit: int = 100) -> int:
-    """Record the certified instant of every published edict whose timestamp has arrived."""
-    return sweep_each(
-        Edict.objects.filter(
-            certified_at__isnull=True,
-            published_at__isnull=False,
-            sealed_document__timestamp_state=Document.TimestampState.DONE,
-        ).select_related("sealed_document"),
-        _certify,
-        order_by=["pk"],
-        limit=limit,
-    )
-
-
-# --- Integrity and availability (art. 17.2, 18.4) -------------------------------------------------
-
-
-def _file_sha256(attachment: EdictAttachment) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with attachment.blob.file.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def _integrity_failed(attachment: EdictAttachment, *, found: str | None, now: dt.datetime) -> None:
-    """Open an integrity incident for the edict's document whose stored bytes hash to ``found``
-    (``None``: unreadable), unless one is open; shown to staff and on the exposure certificate."""
-    edict = attachment.edict
-    with transaction.atomic():
-        # The attachment's row is the lock: two checks at once open one incident.
-        EdictAttachment.objects.select_for_update().filter(pk=attachment.pk).first()
-        already = Incident.objects.filter(
-            kind=Incident.Kind.INTEGRITY, attachment=attachment, ended_at__isnull=True
-        ).exists()
-        if already:
-            return
-        Incident.objects.create(
-            kind=Incident.Kind.INTEGRITY,
-            edict=edict,
-            attachment=attachment,
-            started_at=edict.last_integrity_check_at or edict.published_at or now,
-            detected_at=now,
-            detail=str(
-                _(
-                    "El document «%(name)s» emmagatzemat no coincideix amb el publicat: "
-                    "SHA-256 esperat %(expected)s, trobat %(found)s."
-                )
-                % {
-                    "name": attachment.name,
-                    "expected": attachment.sha256,
-                    "found": found or _("(fitxer il·legible)"),
-                }
-            ),
-        )
-    logger.error(
-        "tauler integrity: edict %s attachment %s does not match its hash",
-        edict.pk,
-        attachment.pk,
-    )
-
-
-def check_integrity(*, now: dt.datetime | None = None) -> int:
-    """Re-hash the stored documents of every edict on display; a mismatch (or a missing file)
-    opens an integrity incident, shown to staff and listed on the exposure certificate. Returns
-    how many documents failed."""
-    now = now or calendar.now()
-    failed = 0
-    edicts = Edict.objects.filter(state=State.PUBLISHED).prefetch_related("attachments__blob")
-    for edict in edicts.iterator(chunk_size=200):
-        ok = True
-        for attachment in edict.attachments.all():
-            found = _file_sha256(attachment)
-            if found == attachment.sha256:
-                continue
-            ok = False
-            failed += 1
-            attachment.edict = edict
-            _integrity_failed(attachment, found=found, now=now)
-        Edict.objects.filter(pk=edict.pk).update(last_integrity_check_at=now, last_integrity_ok=ok)
-    return failed
-
-
-def attachment_bytes(*, attachment: EdictAttachment, now: dt.datetime | None = None) -> bytes:
-    """The stored bytes of an edict's document, once their SHA-256 is the one the sealed edict
-    names (art. 18.4: what is offered is what was published). Otherwise the integrity incident
-    is opened as the sweep would, and ``documents.IntegrityFailure`` says the file is refused."""
-    try:
-        data: bytes | None = attachment.blob.read()
-    except OSError:
-        data = None
-    found = documents.sealing.sha256_hex(data) if data is not None else None
-    if data is not None and found == attachment.sha256:
-        return data
-    _integrity_failed(attachment, found=found, now=now or calendar.now())
-    raise documents.IntegrityFailure(
-        reason=IntegrityIncident.Reason.MISSING
-        if data is None
-        else IntegrityIncident.Reason.CONTENT_MISMATCH
-    )
-
-
-@transaction.atomic
-def record_board_health(*, probe: Callable[[], bool], now: dt.datetime | None = None) -> bool:
-    """Probe the board (``probe``: ``tauler.health.probe_board`` from the beat) and record its
-    availability (art. 17.1, 18.4).
-
-    A failed probe opens an "unavailable" incident (from the last good probe); the next good one
-    closes it. A gap longer than ``TAULER_HEALTH_MAX_GAP_SECONDS`` between good probes (the
-    worker, the beat or the whole seu were down) is recorded as a period in which availability was
-    not verified: we cannot tell whether visitors could see the board, so it is listed as an
-    incident as well."""
-    now = now or calendar.now()
-    ok = probe()
-    last = HealthRecord.objects.select_for_update().order_by("-last_ok_at").first()
-    open_outage = (
-        Incident.objects.select_for_update()
-        .filter(kind=Incident.Kind.UNAVAILABLE, edict__isnull=True, ended_at__isnull=True)
-        .first()
-    )
-    if not ok:
-        if open_outage is None:
-            Incident.objects.create(
-                kind=Incident.Kind.UNAVAILABLE,
-                started_at=last.last_ok_at if last else now,
-                detected_at=now,
-                detail=str(_("El tauler no ha respost a la comprovació de disponibilitat.")),
-            )
-        return False
-    gap = dt.timedelta(seconds=settings.TAULER_HEALTH_MAX_GAP_SECONDS)
-    if open_outage is not None:
-        open_outage.ended_at = now
-        open_outage.save(update_fields=["ended_at"])
-        HealthRecord.objects.create(first_ok_at=now, last_ok_at=now)
-    elif last is not None and now - last.last_ok_at > gap:
-        Incident.objects.create(
-            kind=Incident.Kind.UNVERIFIED,
-            started_at=last.last_ok_at,
-            ended_at=now,
-            detected_at=now,
-            detail=str(
-                _(
-                    "No hi ha hagut comprovacions de disponibilitat del tauler durant aquest "
-                    "període."
-                )
-            ),
-        )
-        HealthRecord.objects.create(first_ok_at=now, last_ok_at=now)
-    elif last is not None:
-        last.last_ok_at = now
-        last.save(update_fields=["last_ok_at"])
-    else:
-        HealthRecord.objects.create(first_ok_at=now, last_ok_at=now)
-    return True
-
-
-# --- Information sections (art. 15, 16, 19) -------------------------------------------------------
-
-
-@transaction.atomic
-def attach_information_file(
-    *, document_id: int, file: IncomingFile, acting_user: User | None, today: dt.date | None = None
-) -> None:
-    """Store a PDF for a transparency document (art. 16) and move its update date (art. 15.3)."""
-    from tauler.models import InformationDocument
-
-    check_pdf(file)
-    blob = documents.store_blob(file.data, "application/pdf")
-    InformationDocument.objects.filter(pk=document_id).update(
-        blob=blob, updated_on=today or calendar.to_local(calendar.now()).date()
     )

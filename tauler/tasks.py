@@ -1,4 +1,4 @@
-"""Celery tasks of the notice board: thin wrappers over ``tauler.services`` run by beat.
+"""Celery tasks of the notice board: thin wrappers over the board's use cases, run by beat.
 
 Each one looks the state up and does nothing when the work is done, so a duplicated or late beat
 is harmless and a missed one is caught up by the next run (DESIGN "Background work")."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from tauler import services
+from tauler import availability, certificates, integrity, services
 
 
 @shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
@@ -22,16 +22,16 @@ def expire_due_edicts() -> int:
 
 @shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def certify_publications() -> int:
-    return services.certify_publications()
+    return certificates.certify_publications()
 
 
 @shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def check_integrity() -> int:
-    return services.check_integrity()
+    return integrity.check_integrity()
 
 
 @shared_task(ignore_result=True)
 def record_board_health() -> bool:
     from tauler import health
 
-    return services.record_board_health(probe=health.probe_board)
+    return availability.record_board_health(probe=health.probe_board)

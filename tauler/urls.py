@@ -23,8 +23,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="attachment",
     ),
     path("tauler/<int:year>/<int:number>/diligencia.pdf", views.certificate, name="certificate"),
-    path("informacio/", views.information, name="information"),
-    path("informacio/documents/<int:pk>/", views.information_file, name="information_file"),
     path("api/v1/tauler/edictes/", api.EdictListView.as_view(), name="api_edicts"),
     path(
         "api/v1/tauler/edictes/<int:year>/<int:number>/",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from documents import services as documents
 from seu import calendar
-from tauler import selectors, services
+from tauler import integrity, selectors
 from tauler.caching import cached_for_anonymous, not_cached
 from tauler.forms import BoardFilterForm
 from tauler.models import Category, Edict
@@ -103,7 +103,7 @@ def attachment(request: HttpRequest, year: int, number: int, position: int) -> H
     if item is None:
         raise Http404
     try:
-        data = services.attachment_bytes(attachment=item)
+        data = integrity.attachment_bytes(attachment=item)
     except documents.IntegrityFailure as failure:
         # The sealed edict is what names the document's SHA-256: its verification lists it.
         assert found.sealed_document is not None
@@ -124,49 +124,4 @@ def certificate(request: HttpRequest, year: int, number: int) -> HttpResponse:
         return _integrity_failure(request, found.certificate, failure)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="diligencia-{year}-{number}.pdf"'
-    return response
-
-
-@require_GET
-def information(request: HttpRequest) -> HttpResponse:
-    """Organisation, services, contact, transparency documents and official journals (art. 15,
-    16, 19): each item says which organ provides it and when it was last updated (art. 15.3)."""
-    from itertools import groupby
-
-    from seu.models import Organ
-    from tauler.models import InformationDocument, OfficialJournal, PublicService
-
-    documents = (
-        InformationDocument.objects.filter(is_public=True)
-        .select_related("organ")
-        .order_by("kind", "-updated_on", "title")
-    )
-    labels = dict(InformationDocument.Kind.choices)
-    grouped = [(labels[kind], list(items)) for kind, items in groupby(documents, lambda d: d.kind)]
-    return render(
-        request,
-        "tauler/information.html",
-        {
-            "organs": Organ.objects.filter(is_active=True).select_related("parent"),
-            "services": PublicService.objects.select_related("organ"),
-            "document_groups": grouped,
-            "journals": OfficialJournal.objects.all(),
-        },
-    )
-
-
-@require_GET
-def information_file(request: HttpRequest, pk: int) -> HttpResponse:
-    from tauler.models import InformationDocument
-
-    found = (
-        InformationDocument.objects.filter(is_public=True, blob__isnull=False)
-        .select_related("blob")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None or found.blob is None:
-        raise Http404
-    response = HttpResponse(found.blob.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="informacio-{pk}.pdf"'
     return response

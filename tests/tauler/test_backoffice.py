@@ -14,7 +14,7 @@ from lxml import html
 
 from tauler.models import Edict
 from tests.conftest import log_in_to_back_office
-from tests.documents.pdfs import OPEN_ACTION_JAVASCRIPT_PDF, encrypted_pdf, truncated
+from tests.support.files import OPEN_ACTION_JAVASCRIPT_PDF, encrypted_pdf, truncated
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_an_edict_without_its_pdf_is_refused_in_catalan_and_what_was_typed_is_ke
         (
             lambda pdf: encrypted_pdf(pdf, password="secret"),
             "«annex.pdf» està protegit amb contrasenya i l'Ajuntament no el podria obrir. "
-            "Adjunteu-lo sense contrasenya.",
+            "Adjuntau-lo sense contrasenya.",
         ),
         (truncated, "«annex.pdf» està malmès o incomplet: no es pot llegir com a PDF."),
         (

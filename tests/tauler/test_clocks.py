@@ -10,7 +10,7 @@ import time_machine
 
 from documents.models import Document
 from seu import calendar
-from tauler import services
+from tauler import periods, services
 from tauler.models import Edict, PeriodKind
 from tests.tauler.conftest import madrid
 
@@ -79,15 +79,15 @@ def test_a_local_holiday_declared_in_the_back_office_lengthens_the_period() -> N
     from tests.factories import NonWorkingDayFactory
 
     start = madrid(2026, 3, 23, 9, 0)
-    before = services.exposure_end(kind=PeriodKind.WORKING_DAYS, days=15, until=None, start=start)
+    before = periods.exposure_end(kind=PeriodKind.WORKING_DAYS, days=15, until=None, start=start)
     NonWorkingDayFactory(date=dt.date(2026, 4, 8))
-    after = services.exposure_end(kind=PeriodKind.WORKING_DAYS, days=15, until=None, start=start)
+    after = periods.exposure_end(kind=PeriodKind.WORKING_DAYS, days=15, until=None, start=start)
     assert (before.date(), after.date()) == (dt.date(2026, 4, 17), dt.date(2026, 4, 18))
 
 
 def test_a_calendar_day_period_ending_on_a_sunday_runs_to_monday() -> None:
     # Friday 6 November 2026 + 9 calendar days = Sunday 15; art. 30.5: Monday 16.
-    end = services.exposure_end(
+    end = periods.exposure_end(
         kind=PeriodKind.CALENDAR_DAYS, days=9, until=None, start=madrid(2026, 11, 6, 10, 0)
     )
     assert end == madrid(2026, 11, 17, 0, 0)
@@ -128,5 +128,7 @@ def test_after_a_missed_beat_the_certificate_states_the_real_end_of_exposure(
     text = pdftotext(edict.certificate.current_version().blob.read(), tmp_path)  # type: ignore[union-attr]
     last_day = edict.exposure_last_day
     assert last_day is not None
-    assert f"{last_day:%d/%m/%Y} 23:59:59 ({calendar.utc_offset(edict.exposure_ends_at)})" in text
-    assert f"{calendar.to_local(late):%d/%m/%Y}" not in text.split("Final de l'exposició")[1][:40]
+    text = " ".join(text.split())  # a long date may wrap in the PDF's table
+    ends_offset = calendar.utc_offset(edict.exposure_ends_at)
+    assert f"{calendar.format_date(last_day)}, 23:59:59 (UTC{ends_offset})" in text
+    assert calendar.format_date(late) not in text.split("Final de l'exposició")[1][:80]

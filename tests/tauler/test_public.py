@@ -100,7 +100,7 @@ def test_the_edict_page_shows_text_documents_and_period(client, board) -> None:
     edict = board["urbanisme"]
     page = client.get(f"/tauler/{edict.year}/{edict.number}/").content.decode()
     assert "S&#x27;exposa al públic l&#x27;aprovació inicial." in page
-    assert f"{edict.exposure_last_day:%d/%m/%Y}" in page
+    assert calendar.format_date(edict.exposure_last_day).replace("'", "&#x27;") in page
     assert "Pendent del segell de temps" in page  # the timestamp has not arrived in this test
     attachment = edict.attachments.get()
     assert attachment.sha256 in page
@@ -215,6 +215,8 @@ def test_the_edict_page_gives_its_instants_with_their_utc_offset(
     def shown(element_id: str) -> str:
         return " ".join(page.get_element_by_id(element_id).text_content().split())
 
-    assert shown("publicat") == "25/10/2026 02:30:00 (+02:00)"
-    assert shown("instant-certificat").startswith("25/10/2026 02:30:02 (+02:00)")
-    assert "es va retirar del tauler el 25/10/2026 02:30:00 (+01:00)." in shown("retirat")
+    assert shown("publicat") == "25 d'octubre de 2026, 02:30:00 (UTC+02:00)"
+    assert shown("instant-certificat").startswith("25 d'octubre de 2026, 02:30:02 (UTC+02:00)")
+    assert "es va retirar del tauler el 25 d'octubre de 2026, 02:30:00 (UTC+01:00)." in shown(
+        "retirat"
+    )

@@ -13,7 +13,7 @@ from seu import calendar
 from seu.errors import InvalidInput
 from tauler import services
 from tauler.models import Edict, PeriodKind
-from tests.documents.pdfs import OPEN_ACTION_JAVASCRIPT_PDF, encrypted_pdf, truncated
+from tests.support.files import OPEN_ACTION_JAVASCRIPT_PDF, encrypted_pdf, truncated
 from tests.tauler.conftest import pdftotext
 
 pytestmark = pytest.mark.django_db
