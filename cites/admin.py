@@ -23,8 +23,11 @@ from cites.models import Appointment, ClosedDay, Service, Slot
 from seu import calendar
 from seu.backoffice import ServiceChannelAdmin
 from seu.errors import InvalidInput
+from seu.translated_admin import TranslatedContentAdmin
 
 PERMISSION = "cites.run_office"
+# The settings that are texts: a translation left blank arrives as None or "".
+_TEXTS = {"name_es", "name_en", "description", "description_es", "description_en"}
 
 
 class OfficeAdminMixin:
@@ -94,10 +97,34 @@ class ServiceForm(forms.ModelForm[Service]):
 
 
 @admin.register(Service)
-class ServiceAdmin(OfficeAdminMixin, admin.ModelAdmin[Service]):
+class ServiceAdmin(ServiceChannelAdmin, OfficeAdminMixin, TranslatedContentAdmin[Service]):
+    """Services and their timetables, through ``cites.services``: each change is logged and the
+    booking pages follow it at once. The name and description are written in Catalan and
+    translated into Spanish and English (the list says which translations are missing)."""
+
     form = ServiceForm
     list_display = ["name", "is_active", "weekdays", "opens_at", "closes_at", "slot_minutes"]
     prepopulated_fields = {"code": ["name"]}
+
+    def save_model(self, request: HttpRequest, obj: Service, form: Any, change: bool) -> None:
+        # The form has a field per language; the Catalan ones are the settings' name and
+        # description.
+        data: dict[str, Any] = {
+            **form.cleaned_data,
+            "name": form.cleaned_data["name_ca"],
+            "description": form.cleaned_data.get("description_ca") or "",
+        }
+        settings: dict[str, Any] = {
+            name: (data.get(name) or "") if name in _TEXTS else data[name]
+            for name in services.ServiceSettings.__dataclass_fields__
+        }
+        values = services.ServiceSettings(**settings)
+        user = cast(AbstractBaseUser, request.user)
+        if change:
+            saved = services.change_service(service=obj, values=values, acting_user=user)
+        else:
+            saved = services.create_service(values=values, acting_user=user)
+        obj.pk = saved.pk
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # appointments keep pointing at it; deactivate instead
@@ -163,12 +190,20 @@ class AppointmentAdmin(OfficeAdminMixin, admin.ModelAdmin[Appointment]):
         return super().changelist_view(request, extra_context)
 
     def _day_and_service(self, request: HttpRequest) -> tuple[dt.date, Service | None]:
+        service = Service.objects.filter(code=request.GET.get("servei", "")).first()
+        service = service or Service.objects.filter(is_active=True).first()
+        service = service or Service.objects.first()
         try:
             day = dt.date.fromisoformat(request.GET.get("dia", ""))
         except ValueError:
-            day = calendar.to_local(calendar.now()).date()
-        service = Service.objects.filter(code=request.GET.get("servei", "")).first()
-        return day, service or Service.objects.first()
+            # No day asked: the next day the office opens (today if it does).
+            now = calendar.now()
+            day = (
+                selectors.agenda_start(service, now=now)
+                if service
+                else calendar.to_local(now).date()
+            )
+        return day, service
 
     def agenda_view(self, request: HttpRequest) -> HttpResponse:
         if not self._allowed(request):
@@ -179,8 +214,14 @@ class AppointmentAdmin(OfficeAdminMixin, admin.ModelAdmin[Appointment]):
             return HttpResponseRedirect(
                 f"{reverse('admin:cites_agenda')}?dia={day.isoformat()}&servei={service.code}"
             )
-        rows = selectors.day_agenda(service, day) if service else []
-        today = calendar.to_local(calendar.now()).date()
+        now = calendar.now()
+        closed_reason = selectors.closed_reason(service, day) if service else None
+        rows = (
+            selectors.day_agenda(service, day, now=now, open_day=closed_reason is None)
+            if service
+            else []
+        )
+        today = calendar.to_local(now).date()
         figures = selectors.weekly_figures(since=today - dt.timedelta(weeks=8), until=today)
         context = {
             **self.admin_site.each_context(request),
@@ -194,7 +235,7 @@ class AppointmentAdmin(OfficeAdminMixin, admin.ModelAdmin[Appointment]):
             "outcome_form": OutcomeForm(),
             "figures": figures,
             "no_show_percent": selectors.no_show_percent(figures),
-            "non_working_reason": calendar.WorkingCalendar().non_working_reason(day),
+            "closed_reason": closed_reason,
             "opts": self.model._meta,
         }
         return render(request, "cites/admin/agenda.html", context)
@@ -203,8 +244,13 @@ class AppointmentAdmin(OfficeAdminMixin, admin.ModelAdmin[Appointment]):
         if not self._allowed(request):
             raise PermissionDenied
         day, service = self._day_and_service(request)
-        rows = selectors.day_agenda(service, day) if service else []
-        context = {"day": day, "service": service, "rows": rows}
+        closed_reason = selectors.closed_reason(service, day) if service else None
+        rows = (
+            selectors.day_agenda(service, day, now=calendar.now(), open_day=closed_reason is None)
+            if service
+            else []
+        )
+        context = {"day": day, "service": service, "rows": rows, "closed_reason": closed_reason}
         return render(request, "cites/admin/agenda_print.html", context)
 
     def _handle_post(self, request: HttpRequest, service: Service) -> None:

@@ -9,9 +9,13 @@ commit) when what they cover changes, as in ``tauler.caching``:
   for as long as the version it was computed under is the current one.
 - one version per service and day covers which of that day's times are free: it is deleted when
   a time may have become full or free again (a booking that takes a time's last place, any other
-  change of an appointment: cancellation, release, change of time, a clerk's outcome, an admin
-  edit; a closed or reopened slot), so the other days of the eight weeks stay cached. A booking
-  that leaves places in its time changes no day's free times and keeps its day cached.
+  change of an appointment: cancellation, release, change of time, a clerk's outcome; a closed or
+  reopened slot), so the other days of the eight weeks stay cached. A booking that leaves places
+  in its time changes no day's free times and keeps its day cached.
+
+Both are forgotten by the use cases of ``cites.services`` that make those changes, explicitly (no
+signal: a row saved outside the services is not how the cache learns; the back-office goes
+through the services too).
 
 A reader takes the versions *before* reading the database and stores what it computed with them:
 if a change commits meanwhile, the version it used is deleted after the commit and what it stored
@@ -24,10 +28,9 @@ without any change), and every entry expires at the latest after ``MAX_AGE`` sec
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import datetime as dt
 import secrets
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -142,36 +145,10 @@ def set_day_times(
 
 
 # --- What forgets the versions ------------------------------------------------------------------
-
-_leaves_free_places: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "cites_leaves_free_places", default=False
-)
-
-
-@contextlib.contextmanager
-def booking_leaves_free_places() -> Iterator[None]:
-    """Around the insert of an appointment that, counted under its slot's row lock, leaves free
-    places in its time: its day's free times do not change, so the day stays cached. Every other
-    change of an appointment (admin edits included) forgets its day."""
-    token = _leaves_free_places.set(True)
-    try:
-        yield
-    finally:
-        _leaves_free_places.reset(token)
-
-
-def _appointment_saved(instance: object, created: bool = False, **kwargs: object) -> None:
-    if created and _leaves_free_places.get():
-        return
-    day_changed(instance.service_id, instance.starts_at)  # type: ignore[attr-defined]
-
-
-def _slot_saved(instance: object, **kwargs: object) -> None:
-    day_changed(instance.service_id, instance.starts_at)  # type: ignore[attr-defined]
-
-
-def _office_saved(**kwargs: object) -> None:
-    office_changed()
+#
+# ``cites.services`` calls ``day_changed`` and ``office_changed`` in every use case that writes
+# an appointment, a slot or a service (the only writers: the back-office and the beat call those
+# functions too); no signal listens to the rows.
 
 
 def _migrated(**kwargs: object) -> None:
@@ -182,22 +159,11 @@ def _migrated(**kwargs: object) -> None:
 
 
 def connect() -> None:
-    """Every saved or deleted appointment (but a booking that leaves free places in its time) or
-    slot forgets its day; every saved or deleted service forgets the office's version (admin edits
-    included). Closed days forget it in ``cites.services``, the seu's non-working days through
-    ``seu.caching.on_calendar_changed``."""
-    from django.db.models.signals import post_delete, post_migrate, post_save
+    """The seu's non-working days forget the office's version (``seu.caching.on_calendar_changed``),
+    and so does a migration; everything else is forgotten by ``cites.services``."""
+    from django.db.models.signals import post_migrate
 
-    from cites.models import Appointment, Service, Slot
     from seu.caching import on_calendar_changed
 
-    post_save.connect(_appointment_saved, sender=Appointment, dispatch_uid="cites-day-appointment")
-    post_delete.connect(
-        _appointment_saved, sender=Appointment, dispatch_uid="cites-day-d-appointment"
-    )
-    post_save.connect(_slot_saved, sender=Slot, dispatch_uid="cites-day-slot")
-    post_delete.connect(_slot_saved, sender=Slot, dispatch_uid="cites-day-d-slot")
-    post_save.connect(_office_saved, sender=Service, dispatch_uid="cites-office-Service")
-    post_delete.connect(_office_saved, sender=Service, dispatch_uid="cites-office-Service-deleted")
     on_calendar_changed("cites-office", office_changed)
     post_migrate.connect(_migrated, dispatch_uid="cites-office-migrated")

@@ -75,12 +75,7 @@ class BookingForm(TimeChoiceForm):
             del self.fields["request_code"]
 
     def clean_nif(self) -> str:
-        value = normalise_person_id(self.cleaned_data["nif"])
-        if not (dni.is_valid(value) or nie.is_valid(value)):
-            raise ValidationError(
-                _("Cal el NIF o el NIE d'una persona física."), code="not_natural_person"
-            )
-        return value
+        return _natural_person_id(self.cleaned_data["nif"])
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
@@ -115,10 +110,44 @@ class BookingForm(TimeChoiceForm):
         )
 
 
+def _natural_person_id(value: str) -> str:
+    normalised = normalise_person_id(value)
+    if not (dni.is_valid(normalised) or nie.is_valid(normalised)):
+        raise ValidationError(
+            _("Cal el NIF o el NIE d'una persona física."), code="not_natural_person"
+        )
+    return normalised
+
+
+class ResendLinksForm(forms.Form):
+    """The NIF and the address one booked with: both must match for the links to be sent."""
+
+    nif = forms.CharField(
+        label=_("NIF o NIE"),
+        max_length=20,
+        help_text=_("El que vàreu escriure en demanar la cita."),
+        error_messages={"required": _("Escriviu el vostre NIF o NIE.")},
+    )
+    email = forms.EmailField(
+        label=_("Adreça electrònica"),
+        max_length=254,
+        help_text=_("La mateixa amb què vàreu demanar la cita: hi enviarem els enllaços."),
+        error_messages={
+            "required": _("Escriviu la vostra adreça electrònica."),
+            "invalid": _("Escriviu una adreça electrònica vàlida, com ara nom@exemple.cat."),
+        },
+    )
+
+    def clean_nif(self) -> str:
+        return _natural_person_id(self.cleaned_data["nif"])
+
+
 class OutcomeForm(forms.Form):
     """One row of the clerk's agenda."""
 
+    # No outcome is chosen for the clerk: "attended" by default would record one unread.
     OUTCOMES = [
+        ("", _("— Triau el resultat —")),
         (Appointment.State.ATTENDED, _("Atesa — identitat acreditada")),
         (Appointment.State.NO_SHOW, _("No s'hi ha presentat")),
         (Appointment.State.CANCELLED, _("Anul·lada")),

@@ -96,7 +96,9 @@ class ClosedDay(models.Model):
         ordering = ["-date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} {self.reason}"
+        from seu.calendar import format_date
+
+        return f"{format_date(self.date, 'SHORT_DATE_FORMAT')} {self.reason}"
 
 
 class Slot(models.Model):
@@ -116,7 +118,9 @@ class Slot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service} {self.starts_at:%Y-%m-%d %H:%M}"
+        from seu.calendar import format_datetime
+
+        return f"{self.service} {format_datetime(self.starts_at, 'SHORT_DATETIME_FORMAT')}"
 
 
 class AppointmentQuerySet(models.QuerySet["Appointment"]):
@@ -202,9 +206,9 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        from seu.calendar import to_local
+        from seu.calendar import format_datetime
 
-        return f"{self.service} {to_local(self.starts_at):%d/%m/%Y %H:%M}"
+        return f"{self.service} {format_datetime(self.starts_at, 'SHORT_DATETIME_FORMAT')}"
 
     @property
     def is_active(self) -> bool:
@@ -238,3 +242,4 @@ class EmailKind(models.TextChoices):
     CONFIRMED = "confirmed", _("cita confirmada")
     REMINDER = "reminder", _("recordatori")
     CANCELLED = "cancelled", _("cita anul·lada")
+    LINKS = "links", _("enllaços de la cita, enviats de nou")

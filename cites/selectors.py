@@ -9,6 +9,9 @@ from typing import NamedTuple
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
+from django.utils.text import get_text_list
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
 
 from cites import caching
 from cites.models import Appointment, ClosedDay, Service, Slot
@@ -65,6 +68,17 @@ def accreditation_hours() -> list[OfficeHours]:
         for service in offered_services()
         if service.asks_request_code and service.weekday_numbers and service.slot_times()
     ]
+
+
+def home_summary() -> str:
+    """What the home page says the appointment section offers: the services on now, by name
+    (a service the office has switched off, such as Cl@ve registration, is not promised)."""
+    names = [service.name for service in offered_services()]
+    if not names:
+        return _("Ara mateix l'oficina d'acreditació no dona cita prèvia.")
+    return _("Demanar cita a l'oficina d'acreditació: %(services)s.") % {
+        "services": get_text_list(names, pgettext("l'últim element d'una llista", "i"))
+    }
 
 
 def closed_days(service: Service, start: dt.date, end: dt.date) -> set[dt.date]:
@@ -202,19 +216,60 @@ def is_offered(service: Service, starts_at: dt.datetime, *, now: dt.datetime) ->
     return day in _cached_opening_days(service, now=now, start=day, end=day, version=version)
 
 
+def closed_reason(
+    service: Service, day: dt.date, *, working: calendar.WorkingCalendar | None = None
+) -> str | None:
+    """Why the office does not open for ``service`` on ``day`` (a non-working day of the seu, a
+    closed day, a weekday it does not open), or None when it opens."""
+    working = working or calendar.WorkingCalendar()
+    reason = working.non_working_reason(day, (get_language() or "ca")[:2])
+    if reason:
+        return str(_("Dia inhàbil: %(reason)s.") % {"reason": reason})
+    closed = (
+        ClosedDay.objects.filter(date=day)
+        .filter(Q(service__isnull=True) | Q(service=service))
+        .values_list("reason", flat=True)
+        .first()
+    )
+    if closed is not None:
+        return str(_("Dia tancat: %(reason)s.") % {"reason": closed})
+    if day.weekday() not in service.weekday_numbers or not service.slot_times():
+        return str(_("Aquest servei no obre aquest dia de la setmana."))
+    return None
+
+
+def agenda_start(service: Service, *, now: dt.datetime) -> dt.date:
+    """The day the clerk's agenda opens on: today if the office opens today, else the next day
+    it opens (within the service's horizon; today when there is none)."""
+    days = opening_days(service, now=now)
+    return days[0] if days else calendar.to_local(now).date()
+
+
 @dataclass(frozen=True)
 class AgendaRow:
+    """One time of the day, once: its slot (if a row exists) and its appointments."""
+
     starts_at: dt.datetime
     slot: Slot | None
     appointments: list[Appointment]
+    # Whether the time has come: only then can the clerk say if the person came.
+    started: bool = False
 
     @property
     def local(self) -> dt.datetime:
         return self.starts_at.astimezone(SEU_TZ)
 
+    @property
+    def is_closed(self) -> bool:
+        return self.slot is not None and self.slot.is_closed
 
-def day_agenda(service: Service, day: dt.date) -> list[AgendaRow]:
-    """Every time of the day (booked or not) with its appointments, for the clerk."""
+
+def day_agenda(
+    service: Service, day: dt.date, *, now: dt.datetime, open_day: bool = True
+) -> list[AgendaRow]:
+    """Every time of the day with its appointments, for the clerk, each time once: on a day the
+    office opens, its free and closed times too (to close or reopen them); on a day it does not,
+    only the times that have appointments (booked before it was closed)."""
     start = calendar.start_of_day(day)
     appointments = list(
         Appointment.objects.on_day(day)
@@ -225,16 +280,21 @@ def day_agenda(service: Service, day: dt.date) -> list[AgendaRow]:
     slots = {
         slot.starts_at: slot
         for slot in Slot.objects.filter(
-            service=service, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+            service=service, starts_at__gte=start, starts_at__lt=calendar.end_of_day(day)
         )
     }
-    times = {dt.datetime.combine(day, t, SEU_TZ).astimezone(dt.UTC) for t in service.slot_times()}
-    times |= {a.starts_at for a in appointments} | set(slots)
+    times = {a.starts_at for a in appointments}
+    if open_day:
+        times |= {
+            dt.datetime.combine(day, t, SEU_TZ).astimezone(dt.UTC) for t in service.slot_times()
+        }
+        times |= set(slots)
     return [
         AgendaRow(
             starts_at=t,
             slot=slots.get(t),
             appointments=[a for a in appointments if a.starts_at == t],
+            started=t <= now,
         )
         for t in sorted(times)
     ]

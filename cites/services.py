@@ -9,10 +9,9 @@ two people taking the last place at once get one appointment and one "choose ano
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
@@ -28,13 +27,14 @@ from icalendar import Calendar, Event
 from cites import caching, selectors
 from cites.models import Appointment, AppointmentTransition, ClosedDay, EmailKind, Service, Slot
 from seu import caching as seu_caching
-from seu import calendar
+from seu import calendar, throttle
 from seu import services as seu_services
 from seu.core import outbox
 from seu.core.sweeps import claim_due
 from seu.core.workflow import InvalidTransition, Workflow
-from seu.errors import InvalidInput
+from seu.errors import InvalidInput, RateLimited
 from seu.models import BackOfficeChange, OutgoingEmail, TownHall
+from seu.translated import in_source_language
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,22 @@ class MissingAttendanceData(AppointmentError):
     code = "missing_attendance_data"
 
 
+class OutcomeTooEarly(AppointmentError):
+    code = "outcome_too_early"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Encara no és l'hora d'aquesta cita: el resultat es registra quan la persona "
+                "ha vingut, o no, a l'hora."
+            )
+        )
+
+
+class BadServiceSettings(AppointmentError):
+    code = "bad_service_settings"
+
+
 # --- Links ---------------------------------------------------------------------------------------
 
 
@@ -230,12 +246,12 @@ def appointment_ics(appointment: Appointment, town_hall: TownHall) -> str:
 def what_to_bring_text(service: Service) -> str:
     text = str(
         _(
-            "Porteu un document d'identitat original i vigent: DNI, passaport o permís de "
+            "Portau un document d'identitat original i vigent: DNI, passaport o permís de "
             "conduir; les persones estrangeres, la documentació del NIE."
         )
     )
     if service.asks_request_code:
-        text += " " + str(_("Porteu també el codi de sol·licitud que us va enviar la FNMT."))
+        text += " " + str(_("Portau també el codi de sol·licitud que us va enviar la FNMT."))
     return text
 
 
@@ -254,7 +270,10 @@ def _queue_email(
             "town_hall": town_hall,
             "what_to_bring": what_to_bring_text(appointment.service),
             "manage_url": manage_url(appointment),
-            "confirm_url": confirm_url(appointment) if kind == EmailKind.REQUEST else "",
+            "confirm_url": confirm_url(appointment)
+            if kind == EmailKind.REQUEST
+            or (kind == EmailKind.LINKS and appointment.state == State.PENDING)
+            else "",
             "confirm_by": calendar.to_local(appointment.confirm_by)
             if appointment.confirm_by
             else None,
@@ -359,18 +378,18 @@ def book_appointment(
         created_at=now,
         confirm_by=now + dt.timedelta(minutes=settings.CITES_CONFIRMATION_MINUTES),
     )
-    # The day's free times change only if this takes the time's last place (counted under the
-    # slot's lock, which every booking of the time takes): otherwise the day stays cached.
-    keeps_day = caching.booking_leaves_free_places() if places_left else contextlib.nullcontext()
     try:
-        with keeps_day:
-            appointment.save()
+        appointment.save()
     except IntegrityError as error:
         # The partial unique index decides between two bookings of one NIF at the same instant.
         # No savepoint around the insert: nothing more is run in this transaction, and leaving
         # this function rolls it back (or rolls back to its savepoint, when called inside one).
         raise AlreadyBooked() from error
     WORKFLOW.start(appointment, at=now, reason="booked")
+    if not places_left:
+        # The day's free times change only if this takes the time's last place (counted under
+        # the slot's lock, which every booking of the time takes): otherwise it stays cached.
+        caching.day_changed(service.pk, starts_at)
     _queue_email(appointment, EmailKind.REQUEST, now=now)
     return appointment
 
@@ -425,6 +444,7 @@ def cancel_appointment(
         actor=acting_user,
         reason=reason or ("cancelled by the clerk" if acting_user else "cancelled by link"),
     )
+    caching.day_changed(locked.service_id, locked.starts_at)
     if locked.email:
         _queue_email(locked, EmailKind.CANCELLED, now=now)
     return locked
@@ -449,8 +469,9 @@ def change_appointment(
     if starts_at == locked.starts_at:
         return locked
     slot, _ = _take_place(locked.service, starts_at, now=now)
-    # The day left frees a place (the new day is forgotten when the row is saved).
+    # The time left frees a place; the new one may have lost its last.
     caching.day_changed(locked.service_id, locked.starts_at)
+    caching.day_changed(locked.service_id, starts_at)
     locked.slot = slot
     locked.starts_at = starts_at
     locked.version += 1
@@ -473,7 +494,8 @@ def record_outcome(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """The clerk's record at the desk: identity accredited (with the document shown and, for the
-    FNMT, the request code), no-show, or cancelled."""
+    FNMT, the request code), no-show, or cancelled. Whether the person came is known only once
+    the appointment's time has come: before it, the clerk can only cancel."""
     now = now or calendar.now()
     locked = (
         Appointment.objects.select_for_update(of=("self",))
@@ -482,6 +504,8 @@ def record_outcome(
     )
     if outcome == State.CANCELLED:
         return cancel_appointment(appointment=locked, acting_user=acting_user, now=now)
+    if outcome in (State.ATTENDED, State.NO_SHOW) and now < locked.starts_at:
+        raise OutcomeTooEarly()
     if outcome == State.ATTENDED:
         if identity_document not in Appointment.IdentityDocument.values:
             raise MissingAttendanceData(
@@ -496,6 +520,7 @@ def record_outcome(
     elif outcome != State.NO_SHOW:
         raise InvalidTransition(_("Resultat desconegut."))
     WORKFLOW.move(locked, outcome, at=now, actor=acting_user, reason="recorded at the office")
+    caching.day_changed(locked.service_id, locked.starts_at)
     return locked
 
 
@@ -512,6 +537,7 @@ def close_slot(
     slot.is_closed = True
     slot.closed_reason = reason[:200]
     slot.save(update_fields=["is_closed", "closed_reason"])
+    caching.day_changed(service.pk, starts_at)
     return slot
 
 
@@ -520,7 +546,96 @@ def reopen_slot(*, slot: Slot, acting_user: AbstractBaseUser) -> Slot:
     slot.is_closed = False
     slot.closed_reason = ""
     slot.save(update_fields=["is_closed", "closed_reason"])
+    caching.day_changed(slot.service_id, slot.starts_at)
     return slot
+
+
+# --- The services offered and their timetable (back-office) --------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What the office sets for a service it offers: name, whether it is offered, timetable.
+
+    ``name`` and ``description`` are the Catalan text; ``*_es`` and ``*_en`` their translations,
+    which the booking pages show in Spanish and English (empty: the Catalan text, art. 4)."""
+
+    code: str
+    name: str
+    description: str = ""
+    name_es: str = ""
+    name_en: str = ""
+    description_es: str = ""
+    description_en: str = ""
+    is_active: bool = True
+    asks_request_code: bool = False
+    weekdays: str = "0,1,3"
+    opens_at: dt.time = dt.time(9, 0)
+    closes_at: dt.time = dt.time(13, 0)
+    slot_minutes: int = 15
+    places_per_slot: int = 1
+    horizon_days: int = 56
+    position: int = 0
+
+
+_SERVICE_FIELDS = tuple(ServiceSettings.__dataclass_fields__)
+# The columns they are saved to: the Catalan text in its own column too (``seu.translated``).
+_SAVED_FIELDS = (*_SERVICE_FIELDS, "name_ca", "description_ca")
+
+
+def _columns(values: ServiceSettings) -> dict[str, object]:
+    return {**asdict(values), "name_ca": values.name, "description_ca": values.description}
+
+
+def _check_settings(values: ServiceSettings) -> None:
+    if values.opens_at >= values.closes_at:
+        raise BadServiceSettings(_("L'hora de tancament ha de ser posterior a la d'obertura."))
+    if values.slot_minutes < 1:
+        raise BadServiceSettings(_("La durada ha de ser d'un minut o més."))
+    if values.places_per_slot < 1:
+        raise BadServiceSettings(_("Cada franja ha de tenir almenys una plaça."))
+
+
+@transaction.atomic
+@in_source_language()
+def create_service(*, values: ServiceSettings, acting_user: AbstractBaseUser | None) -> Service:
+    """A new service one can book: logged, and offered at once (the office's cache is
+    forgotten)."""
+    _check_settings(values)
+    service = Service.objects.create(**_columns(values))
+    seu_services.record_change(
+        obj=service,
+        action=BackOfficeChange.Action.CREATED,
+        acting_user=acting_user,
+        after=seu_services.snapshot(service, _SERVICE_FIELDS),
+    )
+    caching.office_changed()
+    return service
+
+
+@transaction.atomic
+@in_source_language()
+def change_service(
+    *, service: Service, values: ServiceSettings, acting_user: AbstractBaseUser | None
+) -> Service:
+    """Change what a service offers (its timetable, whether it is offered at all): logged, and
+    the booking pages, ``/certificats/`` and the home page follow at once. Appointments already
+    booked keep their time."""
+    _check_settings(values)
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    before = seu_services.snapshot(locked, _SERVICE_FIELDS)
+    for name, value in _columns(values).items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(_SAVED_FIELDS))
+    seu_services.record_change(
+        obj=locked,
+        action=BackOfficeChange.Action.CHANGED,
+        acting_user=acting_user,
+        before=before,
+        after=seu_services.snapshot(locked, _SERVICE_FIELDS),
+    )
+    caching.office_changed()
+    return locked
 
 
 _CLOSED_DAY_FIELDS = ("date", "service", "reason")
@@ -582,6 +697,57 @@ def reopen_day(*, closed_day: ClosedDay, acting_user: AbstractBaseUser) -> None:
     caching.office_changed()
 
 
+# --- Links sent again ----------------------------------------------------------------------------
+
+RESEND_ADDRESS_SCOPE = "cites-links-address"
+RESEND_PERSON_SCOPE = "cites-links-person"
+# Enough for a person who mistypes; too few to mail-bomb someone or to probe NIFs.
+RESENDS_PER_ADDRESS_PER_HOUR = 5
+RESENDS_PER_PERSON_PER_DAY = 3
+
+
+class TooManyLinkRequests(RateLimited):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Heu demanat els enllaços massa vegades. Tornau-ho a provar més tard o "
+                "telefonau a l'Ajuntament."
+            ),
+            code="too_many_link_requests",
+        )
+
+
+def resend_links(*, nif: str, email: str, client_key: str, now: dt.datetime | None = None) -> int:
+    """Send again the links of the active, future appointments booked with this NIF *and* this
+    e-mail address, to that address (the one the booking stored). The caller says the same to
+    the person whether or not one matched: a stranger who types a NIF learns nothing, and the
+    links reach only the address that booked. Limited per client address and per NIF. Returns
+    how many were sent (for the tests and the logs, never for the page)."""
+    now = now or calendar.now()
+    person = nif.strip().upper()
+    if (
+        throttle.count(scope=RESEND_ADDRESS_SCOPE, key=client_key) >= RESENDS_PER_ADDRESS_PER_HOUR
+        or throttle.count(scope=RESEND_PERSON_SCOPE, key=person) >= RESENDS_PER_PERSON_PER_DAY
+    ):
+        raise TooManyLinkRequests()
+    throttle.record(scope=RESEND_ADDRESS_SCOPE, key=client_key, window_seconds=3600)
+    throttle.record(scope=RESEND_PERSON_SCOPE, key=person, window_seconds=86400)
+    with transaction.atomic():
+        found = list(
+            Appointment.objects.active()
+            .select_related("service")
+            .filter(
+                nif=person,
+                email__iexact=email.strip(),
+                erased_at__isnull=True,
+                starts_at__gt=now,
+            )
+        )
+        for appointment in found:
+            _queue_email(appointment, EmailKind.LINKS, now=now)
+    return len(found)
+
+
 # --- Sweeps (Celery beat) ------------------------------------------------------------------------
 
 
@@ -597,6 +763,7 @@ def release_unconfirmed(*, now: dt.datetime | None = None, batch: int = 500) -> 
         )
         for appointment in due:
             WORKFLOW.move(appointment, State.EXPIRED, at=now, reason="not confirmed in time")
+            caching.day_changed(appointment.service_id, appointment.starts_at)
             released += 1
     return released
 

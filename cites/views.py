@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cites import selectors, services
-from cites.forms import BookingForm, TimeChoiceForm
+from cites.forms import BookingForm, ResendLinksForm, TimeChoiceForm
 from cites.models import Appointment, Service
 from seu import calendar, throttle
 from seu.calendar import SEU_TZ
@@ -50,7 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def _day_label(day: dt.date, language: str) -> str:
     # A date's name in a language never changes; formatting it is most of the cost of a day's
     # line, and the availability page has forty of them.
-    return f"{date_format(day, 'l').lower()}, {date_format(day, 'DATE_FORMAT')}"
+    return date_format(day, "WEEKDAY_DATE_FORMAT")
 
 
 @functools.lru_cache(maxsize=256)
@@ -123,7 +123,7 @@ def book(request: HttpRequest, service: str, day: str) -> HttpResponse:
             form.add_error(
                 None,
                 _(
-                    "S'han demanat massa cites des d'aquesta connexió. Torneu-ho a provar més tard "
+                    "S'han demanat massa cites des d'aquesta connexió. Tornau-ho a provar més tard "
                     "o telefonau a l'Ajuntament."
                 ),
             )
@@ -180,48 +180,99 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         except InvalidInput as failure:
             error = failure
         else:
-            return HttpResponseRedirect(
-                reverse(
-                    "cites:manage",
-                    args=[services.make_link_token(appointment, salt=services.MANAGE_SALT)],
-                )
-                + "?confirmada=1"
-            )
+            return HttpResponseRedirect(_manage_path(appointment) + "?confirmada=1")
+    elif appointment.state != Appointment.State.PENDING:
+        # The link opened again once confirmed (or cancelled, or attended): the appointment as it
+        # is now, with its links, not another button to confirm it.
+        return HttpResponseRedirect(_manage_path(appointment))
     context = {"appointment": appointment, "error": error, **_details(appointment)}
     return render(request, "cites/confirm.html", context, status=400 if error else 200)
 
 
+def _manage_path(appointment: Appointment) -> str:
+    return reverse(
+        "cites:manage", args=[services.make_link_token(appointment, salt=services.MANAGE_SALT)]
+    )
+
+
 def _details(appointment: Appointment) -> dict[str, object]:
+    # What to bring only while there is an appointment to bring it to.
     return {
         "local_start": calendar.to_local(appointment.starts_at),
-        "what_to_bring": services.what_to_bring_text(appointment.service),
+        "what_to_bring": services.what_to_bring_text(appointment.service)
+        if appointment.is_active
+        else "",
     }
 
 
-@require_http_methods(["GET", "POST"])
+def _can_change(appointment: Appointment) -> bool:
+    return appointment.is_active and appointment.starts_at > calendar.now()
+
+
+@require_http_methods(["GET"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     try:
         appointment = services.read_link_token(token, salt=services.MANAGE_SALT)
     except InvalidInput as link_error:
         return _link_error(request, link_error)
-    error: InvalidInput | None = None
-    if request.method == "POST":
-        try:
-            appointment = services.cancel_appointment(appointment=appointment)
-        except InvalidInput as failure:
-            error = failure
-        else:
-            return HttpResponseRedirect(reverse("cites:manage", args=[token]) + "?anullada=1")
     context = {
         "appointment": appointment,
         "token": token,
-        "error": error,
         "just_confirmed": request.GET.get("confirmada") == "1",
         "just_cancelled": request.GET.get("anullada") == "1",
-        "can_change": appointment.is_active and appointment.starts_at > calendar.now(),
+        "can_change": _can_change(appointment),
         **_details(appointment),
     }
-    return render(request, "cites/manage.html", context, status=400 if error else 200)
+    return render(request, "cites/manage.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Are you sure?" first: the GET asks (and never cancels, so that a mail scanner or a
+    prefetch cannot), the POST of its button cancels."""
+    try:
+        appointment = services.read_link_token(token, salt=services.MANAGE_SALT)
+    except InvalidInput as link_error:
+        return _link_error(request, link_error)
+    manage_path = reverse("cites:manage", args=[token])
+    if appointment.state == Appointment.State.CANCELLED:
+        return HttpResponseRedirect(manage_path)
+    error: InvalidInput | None = None
+    if request.method == "POST":
+        try:
+            services.cancel_appointment(appointment=appointment)
+        except InvalidInput as failure:
+            error = failure
+        else:
+            return HttpResponseRedirect(manage_path + "?anullada=1")
+    elif not _can_change(appointment):
+        return HttpResponseRedirect(manage_path)
+    context = {"appointment": appointment, "token": token, "error": error, **_details(appointment)}
+    return render(request, "cites/cancel.html", context, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def resend_links(request: HttpRequest) -> HttpResponse:
+    """The person who lost the e-mail asks for the links again with the NIF and the address they
+    booked with; the answer is the same whether or not an appointment matches."""
+    form = ResendLinksForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resend_links(
+                nif=form.cleaned_data["nif"],
+                email=form.cleaned_data["email"],
+                client_key=client_ip(request),
+            )
+        except services.TooManyLinkRequests as error:
+            form.add_error(None, str(error))
+            return render(request, "cites/resend_links.html", {"form": form}, status=429)
+        return HttpResponseRedirect(reverse("cites:links_sent"))
+    return render(request, "cites/resend_links.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def links_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "cites/links_sent.html")
 
 
 @require_http_methods(["GET"])

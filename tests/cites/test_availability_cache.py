@@ -1,8 +1,10 @@
-"""The computed availability is cached, and forgotten by every change that may fill or free a time
-or change the timetable; a time already past leaves the cached availability without any change."""
+"""The computed availability is cached, and forgotten by every use case of ``cites.services`` that
+may fill or free a time or change the timetable (the services forget it, no signal does); a time
+already past leaves the cached availability without any change."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -20,6 +22,13 @@ pytestmark = pytest.mark.django_db
 MONDAY = local(2026, 3, 30, 8, 0)
 NINE = local(2026, 3, 30, 9, 0)
 NINE_DAY = NINE.date()
+
+
+def settings_of(service: Service, **changes: object) -> services.ServiceSettings:
+    current = {
+        name: getattr(service, name) for name in services.ServiceSettings.__dataclass_fields__
+    }
+    return dataclasses.replace(services.ServiceSettings(**current), **changes)  # type: ignore[arg-type]
 
 
 def times(service: Service, now: dt.datetime, day: dt.date = NINE_DAY) -> list[dt.datetime]:
@@ -67,8 +76,9 @@ def test_a_closed_slot_leaves_the_cached_availability(fnmt: Service, office_cler
 
 def test_a_closed_day_and_a_settings_change_forget_the_cache(fnmt: Service, office_clerk) -> None:
     assert NINE in times(fnmt, MONDAY)
-    fnmt.places_per_slot = 2
-    fnmt.save()
+    fnmt = services.change_service(
+        service=fnmt, values=settings_of(fnmt, places_per_slot=2), acting_user=office_clerk
+    )
     book(fnmt, NINE, now=MONDAY)
     assert NINE in times(fnmt, MONDAY)  # one place of two left
     services.close_day(day=NINE.date(), reason="Vaga", acting_user=office_clerk)
@@ -148,25 +158,37 @@ def test_a_cancellation_in_a_full_time_shows_it_again_at_once(two_places: Servic
     assert NINE in times(two_places, MONDAY)
 
 
-def test_an_edit_outside_the_booking_service_forgets_the_day(fnmt: Service) -> None:
+def test_a_row_saved_outside_the_services_is_not_how_the_cache_learns(fnmt: Service) -> None:
+    # The services forget the cache explicitly; a shell's save() of a row is not a use case and
+    # no signal listens to it any more: the cached day stays as it was until its version goes.
     appointment = book(fnmt, NINE, now=MONDAY)
     assert NINE not in times(fnmt, MONDAY)
-    # As an edit in the back-office or a shell would: no service, only the row.
     appointment.state = Appointment.State.CANCELLED
     appointment.save()
-    assert NINE in times(fnmt, MONDAY)
-    Appointment.objects.create(
-        service=fnmt,
-        slot=appointment.slot,
-        starts_at=NINE,
-        state=Appointment.State.CONFIRMED,
-        nif=nif_for(3),
-        created_at=MONDAY,
-    )
     assert NINE not in times(fnmt, MONDAY)
+    assert selectors.offered_service("fnmt") is not None
+    fnmt.is_active = False
+    fnmt.save()
+    assert selectors.offered_service("fnmt") is not None
+    # The same changes through the services are seen at once.
+    services.change_service(service=fnmt, values=settings_of(fnmt), acting_user=None)
+    assert selectors.offered_service("fnmt") is None
 
 
-def test_the_services_are_read_from_the_cache_and_a_saved_service_is_seen_at_once(
+def test_the_service_forgets_the_day_it_changes_and_only_that_day(
+    fnmt: Service, django_assert_num_queries
+) -> None:
+    thursday = local(2026, 4, 9, 9, 0)
+    appointment = book(fnmt, NINE, now=MONDAY)
+    assert NINE not in times(fnmt, MONDAY)
+    assert thursday in times(fnmt, MONDAY, thursday.date())
+    services.cancel_appointment(appointment=appointment, now=MONDAY)
+    with django_assert_num_queries(0):  # another day stays cached
+        assert thursday in times(fnmt, MONDAY, thursday.date())
+    assert NINE in times(fnmt, MONDAY)  # the cancelled time is free at once
+
+
+def test_the_services_are_read_from_the_cache_and_a_changed_service_is_seen_at_once(
     fnmt: Service, django_assert_num_queries
 ) -> None:
     assert selectors.offered_service("fnmt") is not None
@@ -175,11 +197,13 @@ def test_the_services_are_read_from_the_cache_and_a_saved_service_is_seen_at_onc
     assert found is not None and found.places_per_slot == 1
     found.places_per_slot = 9  # each caller gets its own copy
     assert selectors.offered_service("fnmt").places_per_slot == 1  # type: ignore[union-attr]
-    fnmt.places_per_slot = 3
-    fnmt.save()
+    fnmt = services.change_service(
+        service=fnmt, values=settings_of(fnmt, places_per_slot=3), acting_user=None
+    )
     assert selectors.offered_service("fnmt").places_per_slot == 3  # type: ignore[union-attr]
-    fnmt.is_active = False
-    fnmt.save()
+    services.change_service(
+        service=fnmt, values=settings_of(fnmt, is_active=False), acting_user=None
+    )
     assert selectors.offered_service("fnmt") is None
 
 
@@ -190,9 +214,9 @@ def test_a_service_the_clerk_withdraws_is_no_longer_offered(
         assert client.get("/cita-previa/fnmt/").status_code == 200
         log_in_to_back_office(client, office_clerk)
         fields = {
-            "name": fnmt.name,
+            "name_ca": fnmt.name,
             "code": "fnmt",
-            "description": "",
+            "description_ca": "",
             "asks_request_code": "on",
             "weekdays": ["0", "1", "3"],
             "opens_at": "09:00",

@@ -11,6 +11,7 @@ from django.test import Client
 
 from cites import selectors
 from cites.models import Appointment, AppointmentTransition, Service, Slot
+from seu.translated import texts
 from tests.cites.conftest import book, local, nif_for
 from tests.conftest import log_in_to_back_office
 
@@ -116,9 +117,9 @@ def test_the_clerk_sets_the_opening_days_and_timetable(
     response = client.post(
         f"/gestio/cites/service/{fnmt.pk}/change/",
         {
-            "name": fnmt.name,
+            "name_ca": fnmt.name,
             "code": "fnmt",
-            "description": "",
+            "description_ca": "",
             "is_active": "on",
             "asks_request_code": "on",
             "weekdays": ["0", "4"],
@@ -137,3 +138,41 @@ def test_the_clerk_sets_the_opening_days_and_timetable(
     # Good Friday (3 April) and Easter Monday (6 April) are holidays.
     assert [d.date for d in days] == [dt.date(2026, 3, 30), dt.date(2026, 4, 10)]
     assert [s.key for s in days[0].slots] == ["10:00", "10:20", "10:40"]
+
+
+def test_a_service_change_in_the_back_office_goes_through_the_service_and_is_logged(
+    client: Client, office_clerk, fnmt: Service
+) -> None:
+    from seu.models import BackOfficeChange
+
+    log_in_to_back_office(client, office_clerk)
+    fields = {
+        "name_ca": fnmt.name,
+        "name_es": texts(fnmt, "name")["es"] or "",
+        "name_en": texts(fnmt, "name")["en"] or "",
+        "code": "fnmt",
+        "description_ca": fnmt.description,
+        "description_es": texts(fnmt, "description")["es"] or "",
+        "description_en": texts(fnmt, "description")["en"] or "",
+        "is_active": "on",
+        "asks_request_code": "on",
+        "weekdays": ["0", "1", "3"],
+        "opens_at": "09:00",
+        "closes_at": "10:00",
+        "slot_minutes": "15",
+        "places_per_slot": "0",
+        "horizon_days": "56",
+        "position": str(fnmt.position),
+    }
+    refused = client.post(f"/gestio/cites/service/{fnmt.pk}/change/", fields)
+    assert refused.status_code == 200
+    assert "Cada franja ha de tenir almenys una plaça." in refused.content.decode()
+    assert 'value="09:00"' in refused.content.decode()  # what was typed stays
+    fnmt.refresh_from_db()
+    assert fnmt.places_per_slot == 1
+    response = client.post(
+        f"/gestio/cites/service/{fnmt.pk}/change/", {**fields, "places_per_slot": "3"}
+    )
+    assert response.status_code == 302
+    change = BackOfficeChange.objects.get(what="cites.Service")
+    assert change.actor == office_clerk and change.values == {"places_per_slot": [1, 3]}

@@ -48,7 +48,7 @@ def test_a_good_booking_goes_to_the_check_your_email_page(client: Client, fnmt: 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"nif": "12345678A"}, "no és vàlid: reviseu les xifres i la lletra"),
+        ({"nif": "12345678A"}, "no és vàlid: revisau les xifres i la lletra"),
         ({"nif": "B12345674"}, "Cal el NIF o el NIE d&#x27;una persona física"),
         ({"email": "margalida@"}, "Escriviu una adreça electrònica vàlida"),
         ({"request_code": "2501<script>"}, "només pot tenir lletres sense accent, xifres i guions"),

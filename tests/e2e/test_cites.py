@@ -105,9 +105,11 @@ def test_a_citizen_books_confirms_cancels_rebooks_and_is_attended(
     event = Calendar.from_ical(ics).walk("VEVENT")[0]
     assert event.decoded("dtstart") == local_start
 
-    # Cancel with the link of the e-mail.
+    # Cancel with the link of the e-mail: asked first.
     browse.goto(link(confirmed, "cita"))
-    browse.click_and_wait(page.get_by_role("button", name="Anul·lar la cita"))
+    browse.click_and_wait(page.get_by_role("link", name="Anul·lar la cita"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voleu anul·lar la cita?")
+    browse.click_and_wait(page.get_by_role("button", name="Sí, anul·lar la cita"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Cita anul·lada")
     assert Appointment.objects.get().state == Appointment.State.CANCELLED
 
@@ -140,14 +142,18 @@ def test_a_citizen_books_confirms_cancels_rebooks_and_is_attended(
         page.get_by_role("button", name="Iniciar sessió"),
         axe=False,
     )
-    day = local_start.date().isoformat()
+    # The outcome is recorded once the appointment's time has come: rather than wait for it, the
+    # test brings the appointment to a minute ago.
+    started = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(minutes=1)
+    Appointment.objects.filter(pk=rebooked.pk).update(starts_at=started)
+    day = started.astimezone(SEU_TZ).date().isoformat()
     browse.goto(f"/gestio/cites/appointment/agenda/?dia={day}&servei=fnmt", axe=False)
     expect(page.locator("#agenda-dia")).to_contain_text("Acreditació d'identitat")
     row = page.locator(f'[data-appointment="{rebooked.pk}"]')
     expect(row).to_contain_text("Margalida Sureda")
     row.get_by_label("Resultat").select_option("attended")
     row.get_by_label("Document d'identitat mostrat").select_option("dni")
-    browse.click_and_wait(row.get_by_role("button", name="Desa"), axe=False)
+    browse.click_and_wait(row.get_by_role("button", name="Desar"), axe=False)
     expect(page.locator(f'[data-appointment="{rebooked.pk}"]')).to_contain_text(
         "identitat acreditada"
     )
