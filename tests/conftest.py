@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Fixtures every directory shares, kept in support modules (a test module never imports another).
+pytest_plugins = ["tests.support.pki"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def dev_pki() -> DevPki:

@@ -15,6 +15,7 @@ from seu.models import (
     StaffRole,
     TownHall,
 )
+from tests.support.files import make_png
 
 
 class TownHallFactory(factory.django.DjangoModelFactory[TownHall]):
@@ -132,17 +133,6 @@ def _local_today() -> dt.date:
 # --- Aggregates built through their services (a factory never writes what a service owns) -------
 
 
-def png_bytes(width: int = 120, height: int = 80) -> bytes:
-    """A real PNG image (an attachment the registry accepts)."""
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (29, 53, 87)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 class RegistryEntryFactory(factory.Factory):
     """An incoming entry registered by ``registre.services.register_entry``, with its sealed
     receipt (art. 33.f). Traits: ``with_attachment=True`` adds a PNG attachment."""
@@ -164,7 +154,7 @@ class RegistryEntryFactory(factory.Factory):
 
     class Params:
         with_attachment = factory.Trait(
-            attachments=factory.LazyFunction(lambda: [_accept("plànol.png", png_bytes())])
+            attachments=factory.LazyFunction(lambda: [_accept("plànol.png", make_png())])
         )
 
     @classmethod

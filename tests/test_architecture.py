@@ -38,10 +38,8 @@ CHANNELS = {"views.py", "api.py", "admin.py", "tasks.py", "feeds.py"}
 KNOWN_DEBTS = {
     ("tauler/feeds.py", "seu.models"),
     ("documents/admin.py", "seu.models"),
-    ("registre/admin.py", "seu.models"),
     ("registre/api.py", "seu.models"),
     ("registre/views.py", "seu.models"),
-    ("tauler/views.py", "seu.models"),
 }
 
 
@@ -130,6 +128,7 @@ def test_the_imports_follow_the_design() -> None:
         ("documents/sealing.py", "from devtools.pki import DevPki\n", "development tooling"),
         ("registre/services.py", "from registre import views\n", "never import views"),
         ("tauler/views.py", "from registre.models import RegistryEntry\n", "another app's models"),
+        ("informacio/services.py", "from tauler import services\n", "informacio sits below tauler"),
         ("cites/tasks.py", "import documents.models\n", "another app's models"),
     ],
 )
@@ -153,3 +152,65 @@ def test_each_rule_fails_when_it_is_broken(path: str, source: str, expected: str
 )
 def test_what_the_design_allows_passes(path: str, source: str) -> None:
     assert [p for found in imports_of(path, source) for p in violations(found)] == []
+
+
+# --- Tests: a test module is never imported -------------------------------------------------------
+
+
+def imports_of_test_modules(path: str, source: str) -> list[str]:
+    """What ``path`` (a file under tests/) imports from a test module: ``test_*`` modules are
+    collected by pytest, never imported (their fixtures would be registered twice and their tests
+    run again); what several modules share lives in tests/support/ or a conftest.py."""
+    problems: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            modules = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for module in modules:
+            if any(part.startswith("test_") for part in module.split(".")):
+                problems.append(f"{path}:{node.lineno} imports {module}: a test module")
+                break
+    return problems
+
+
+def test_no_file_under_tests_imports_a_test_module() -> None:
+    problems = [
+        problem
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for problem in imports_of_test_modules(
+            path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
+        )
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from tests.registre.test_filing import log_in\n",
+        "from tests.seu import test_certificates\n",
+        "import tests.e2e.test_clave_login\n",
+        "def helper():\n    from tests.registre.test_api import grant\n",
+        "from .test_pipeline import _independent_context\n",
+    ],
+)
+def test_importing_a_test_module_is_reported(source: str) -> None:
+    assert imports_of_test_modules("tests/registre/test_instants.py", source) != []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from tests.support.filing import log_in\n",
+        "from tests.actors import CITIZEN\n",
+        "from tests.e2e.conftest import Browse\n",
+        "import pytest\n",
+        "from tests.support import files\n",
+    ],
+)
+def test_importing_support_modules_passes(source: str) -> None:
+    assert imports_of_test_modules("tests/registre/test_instants.py", source) == []

@@ -18,22 +18,30 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission, User
 from django.http.response import HttpResponseBase
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from registre.api import entry_reference
 from registre.models import RegistryEntry
+from seu import calendar
+from seu.identity.staff_auth import enrol_totp_device
+from seu.models import BackOfficeChange, Organ, StaffMembershipChange, StaffRole
 from tauler.models import Edict
 from tests import actors
-from tests.actors import CITIZEN, Actor
-from tests.factories import EdictFactory
+from tests.actors import CITIZEN, Actor, staff_actor
+from tests.conftest import log_in_to_back_office
+from tests.factories import EdictFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +198,10 @@ NOT_ORGAN_SCOPED = (
     "back-office register not scoped by organ: reserved to the holders of its model permission "
     "(administrators), which no clerk has; not walked here"
 )
+PERMISSION_WALK = (
+    "back-office register not scoped by organ, reserved to the holders of its model permission: "
+    "walked by the permission walk (ADMIN_MODELS)"
+)
 PUBLIC_BOARD = "the notice board is public by law (art. 18); drafts are never served there"
 
 # Every other route with a parameter, each with why it is not walked. A key ending in "/" sets
@@ -218,9 +230,9 @@ NOT_WALKED: dict[str, str] = {
     "gestio/r/<path:content_type_id>/<path:object_id>/": (
         "Django's 'view on site' redirect: points to the public address of an object"
     ),
-    "gestio/^(?P<app_label>auth|authtoken|axes|seu|otp_totp|documents|registre|tauler|cites)/$": (
-        "the back-office's index of an app: no object"
-    ),
+    # The back-office's index of an app, whatever the apps its pattern lists (in the order they
+    # were registered): a key ending in "<app_label>" sets aside every pattern it begins.
+    "gestio/^(?P<app_label>": "the back-office's index of an app: no object",
     "gestio/(?P<url>.*)$": "the back-office's catch-all: a 404 or the login",
     f"{BOOK}<path:object_id>/": ADMIN_REDIRECT,
     f"{EDICTS}<path:object_id>/": ADMIN_REDIRECT,
@@ -230,24 +242,24 @@ NOT_WALKED: dict[str, str] = {
     "gestio/seu/nonworkingday/": CONFIGURATION,
     "gestio/seu/interruption/": CONFIGURATION,
     "gestio/documents/sealcertificate/": CONFIGURATION,
-    "gestio/tauler/publicservice/": CONFIGURATION,
-    "gestio/tauler/officialjournal/": CONFIGURATION,
-    "gestio/tauler/informationdocument/": CONFIGURATION,
+    "gestio/informacio/publicservice/": CONFIGURATION,
+    "gestio/informacio/officialjournal/": CONFIGURATION,
+    "gestio/informacio/informationdocument/": CONFIGURATION,
     "gestio/tauler/healthrecord/": CONFIGURATION,
     "gestio/tauler/incident/": "incidents of the board's service (art. 18.5), no personal data",
     "gestio/cites/service/": CONFIGURATION,
     "gestio/cites/closedday/": CONFIGURATION,
-    "gestio/auth/user/": NOT_ORGAN_SCOPED,
-    "gestio/authtoken/tokenproxy/": NOT_ORGAN_SCOPED,
+    "gestio/auth/user/": PERMISSION_WALK,
+    "gestio/authtoken/tokenproxy/": PERMISSION_WALK,
     "gestio/axes/": NOT_ORGAN_SCOPED,
-    "gestio/otp_totp/totpdevice/": NOT_ORGAN_SCOPED,
-    "gestio/seu/authorisedofficial/": NOT_ORGAN_SCOPED,
-    "gestio/seu/identification/": NOT_ORGAN_SCOPED,
-    "gestio/seu/outgoingemail/": NOT_ORGAN_SCOPED,
-    "gestio/seu/staffmembershipchange/": NOT_ORGAN_SCOPED,
-    "gestio/seu/backofficechange/": NOT_ORGAN_SCOPED,
-    "gestio/documents/document/": NOT_ORGAN_SCOPED,
-    "gestio/documents/integrityincident/": NOT_ORGAN_SCOPED,
+    "gestio/otp_totp/totpdevice/": PERMISSION_WALK,
+    "gestio/seu/authorisedofficial/": PERMISSION_WALK,
+    "gestio/seu/identification/": PERMISSION_WALK,
+    "gestio/seu/outgoingemail/": PERMISSION_WALK,
+    "gestio/seu/staffmembershipchange/": PERMISSION_WALK,
+    "gestio/seu/backofficechange/": PERMISSION_WALK,
+    "gestio/documents/document/": PERMISSION_WALK,
+    "gestio/documents/integrityincident/": PERMISSION_WALK,
     "gestio/cites/appointment/": (
         "the office's appointments are one agenda for the whole town hall (seed 000), not an "
         "organ's; reserved to the holders of its permissions"
@@ -257,7 +269,8 @@ NOT_WALKED: dict[str, str] = {
 
 def set_aside(pattern: str, not_walked: dict[str, str] = NOT_WALKED) -> bool:
     return pattern in not_walked or any(
-        key.endswith("/") and pattern.startswith(key) and key != pattern for key in not_walked
+        key.endswith(("/", "<app_label>")) and pattern.startswith(key) and key != pattern
+        for key in not_walked
     )
 
 
@@ -478,3 +491,236 @@ def test_an_entity_entry_is_read_by_its_representative_and_by_nobody_else(
         assert representative.client.get(address).status_code == 200, address
         assert citizen.client.get(address).status_code == 404, address
         assert anonymous.client.get(address).status_code in (302, 401, 403), address
+
+
+# --- The back-office's registers reserved to a permission ----------------------------------------
+#
+# The registers of personal data that are not an organ's work (identifications, users, their
+# tokens and second factors, e-mails, authorised officials, the change logs, documents and their
+# integrity incidents) are reserved to the staff holding the model's view permission. A member of
+# staff without it gets Django admin's 403 on every page of the register (the list, an object's
+# page, its history, its deletion) with none of the object's data; someone not logged in to the
+# back-office is sent to its login. The registry book is an organ's: a clerk without the registry
+# permission gets the 403, a clerk of another organ the 404 (``seu.staff``).
+
+
+@dataclass
+class Registers:
+    """One object of each register, and what in its pages would be its personal data."""
+
+    objects: dict[str, Any]
+    markers: dict[str, list[str]]
+
+
+def _holder(label: str, organ: Organ) -> Actor:
+    """A member of staff of ``organ`` holding only the view permission of the model ``label``."""
+    app_label, model = label.split(".")
+    user = cast(User, UserFactory.create(username=f"lectora-{model}", staff=True, clerk_of=organ))
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=f"view_{model}")
+    )
+    user = User.objects.get(pk=user.pk)
+    client = Client()
+    log_in_to_back_office(client, user)
+    return Actor(name="holder", client=client, user=user, organ=organ)
+
+
+@pytest.fixture
+def registers(citizen: Actor, clerk: Actor, organ: Organ, tmp_path: Any) -> Registers:
+    """Built through the services that own them (the log rows by the changes they log)."""
+    from documents import services as documents
+    from documents.models import IntegrityIncident
+    from seu import staff
+    from seu.core.outbox import queue_email
+    from seu.identity.officials import enable_official, local_today
+
+    now = calendar.now()
+    official_user = cast(
+        User,
+        UserFactory.create(
+            username="aina.mascaro",
+            first_name="Aina",
+            last_name="Mascaró Riera",
+            email="aina.mascaro@example.org",
+            staff=True,
+        ),
+    )
+    official = enable_official(
+        user=official_user,
+        nif="00000000T",
+        full_name="Aina Mascaró Riera",
+        position="Auxiliar administrativa de l'OAC",
+        enabled_from=local_today(),
+        enabled_until=None,
+        resolution="Decret de Batlia 2026/123",
+        acting_user=clerk.user,  # type: ignore[arg-type]
+    )
+    staff.grant_membership(
+        user=official_user, organ=organ, role=StaffRole.CLERK, acting_user=clerk.user
+    )
+    email = queue_email(
+        kind="prova",
+        to="maria.garcia@example.org",
+        subject="Maria Garcia Ferrer: la vostra cita",
+        text_body="Bon dia, Maria Garcia Ferrer.",
+        now=now,
+    )
+    entry = citizen.entry
+    receipt = entry.receipt
+    assert receipt is not None
+    # The receipt's stored bytes replaced: the next download records an integrity incident.
+    Path(receipt.current_version().blob.file.path).write_bytes(b"%PDF-1.7 no pas el segellat")
+    with pytest.raises(documents.IntegrityFailure):
+        documents.checked_bytes(document=receipt)
+    token, _ = Token.objects.get_or_create(user=official_user)
+    device = enrol_totp_device(official_user)
+    official_marks = ["Mascaró", "00000000T"]
+    return Registers(
+        objects={
+            "seu.identification": citizen.identification,
+            "auth.user": official_user,
+            "authtoken.tokenproxy": TokenProxy.objects.get(pk=token.pk),
+            "otp_totp.totpdevice": device,
+            "seu.outgoingemail": email,
+            "seu.authorisedofficial": official,
+            "seu.backofficechange": BackOfficeChange.objects.get(object_id=str(official.pk)),
+            "seu.staffmembershipchange": StaffMembershipChange.objects.get(user=official_user),
+            "documents.document": receipt,
+            "documents.integrityincident": IntegrityIncident.objects.get(document=receipt),
+            "registre.registryentry": entry,
+        },
+        markers={
+            "seu.identification": PERSONAL,
+            "auth.user": ["aina.mascaro@example.org", "Mascaró"],
+            "authtoken.tokenproxy": [token.key],
+            "otp_totp.totpdevice": [device.key],
+            "seu.outgoingemail": ["maria.garcia@example.org", "Garcia Ferrer"],
+            "seu.authorisedofficial": official_marks,
+            "seu.backofficechange": official_marks,
+            "seu.staffmembershipchange": ["aina.mascaro"],
+            # The CSV opens the receipt at the public verification page.
+            "documents.document": [receipt.csv, receipt.csv_display],
+            "documents.integrityincident": [receipt.csv, receipt.csv_display],
+            "registre.registryentry": PERSONAL,
+        },
+    )
+
+
+ADMIN_MODELS = [
+    "seu.identification",
+    "auth.user",
+    "authtoken.tokenproxy",
+    "otp_totp.totpdevice",
+    "seu.outgoingemail",
+    "seu.authorisedofficial",
+    "seu.backofficechange",
+    "seu.staffmembershipchange",
+    "documents.document",
+    "documents.integrityincident",
+    "registre.registryentry",
+]
+ADMIN_PAGES = ("changelist", "change", "history", "delete")
+
+
+def _admin_address(label: str, page: str, pk: Any) -> str:
+    name = "admin:{}_{}_{}".format(*label.split("."), page)
+    return reverse(name) if page == "changelist" else reverse(name, args=[pk])
+
+
+def admin_expectation(label: str, page: str, actor: str) -> Expectation:
+    """What ``actor`` gets on ``page`` of the register ``label``."""
+    if actor in ("citizen", "another citizen", "representative", "anonymous"):
+        return Expectation(login="/gestio/login/")
+    if actor == "holder":
+        # The view permission shows; deleting is another permission (and never for the logs).
+        return Expectation(403 if page == "delete" else 200)
+    if label == "registre.registryentry" and actor == "clerk of another organ":
+        # Their permissions include the book's: their book lists their organ's entries only.
+        return Expectation(200 if page == "changelist" else 404)
+    return Expectation(403)
+
+
+def admin_wrong_answers(label: str, registers: Registers, actors: Iterable[Actor]) -> list[str]:
+    obj = registers.objects[label]
+    markers = registers.markers[label]
+    wrong: list[str] = []
+    for page in ADMIN_PAGES:
+        address = _admin_address(label, page, obj.pk)
+        for actor in actors:
+            expected = admin_expectation(label, page, actor.name)
+            response = actor.client.get(address)
+            got = response.status_code
+            if expected.status is None:
+                ok = _redirected_to(response, expected.login)
+            else:
+                ok = got == expected.status
+            body = getattr(response, "content", b"").decode("utf-8", "replace")
+            leaked = [] if actor.name == "holder" else [m for m in markers if m in body]
+            if not ok or leaked:
+                location = response.get("Location", "")
+                wrong.append(f"{actor.name} on {address}: {got} {location} {leaked or ''}".rstrip())
+    return wrong
+
+
+@pytest.mark.parametrize("label", ADMIN_MODELS)
+def test_staff_without_the_permission_and_people_outside_the_back_office_read_no_register(
+    label: str,
+    registers: Registers,
+    organ: Organ,
+    citizen: Actor,
+    another_citizen: Actor,
+    representative: Actor,
+    clerk: Actor,
+    clerk_of_another_organ: Actor,
+    anonymous: Actor,
+) -> None:
+    if label == "registre.registryentry":
+        # ``clerk`` holds the book's permissions: the clerk without them keeps the board's only.
+        clerk = staff_actor("board clerk", organ, apps=("tauler",))
+    actors = [citizen, another_citizen, representative, clerk, clerk_of_another_organ, anonymous]
+    assert admin_wrong_answers(label, registers, actors) == []
+
+
+@pytest.mark.parametrize("label", ADMIN_MODELS)
+def test_the_holder_of_the_permission_reads_the_register(
+    label: str, registers: Registers, organ: Organ, clerk: Actor
+) -> None:
+    """The other side: the walk reaches every page (a 200, or the 403 of a deletion)."""
+    if label == "registre.registryentry":
+        holder = clerk
+        holder.name = "holder"
+    else:
+        holder = _holder(label, organ)
+    assert admin_wrong_answers(label, registers, [holder]) == []
+
+
+def test_the_permission_walk_covers_the_registers_it_is_trusted_with() -> None:
+    """Every route set aside as the permission walk's is one of its registers' pages."""
+    walked = {"gestio/{}/{}/".format(*label.split(".")) for label in ADMIN_MODELS}
+    trusted = {key for key, reason in NOT_WALKED.items() if reason == PERMISSION_WALK}
+    assert trusted - walked == set()
+
+
+def test_the_permission_walk_reports_a_register_open_to_every_member_of_staff(
+    monkeypatch: pytest.MonkeyPatch,
+    registers: Registers,
+    organ: Organ,
+    clerk: Actor,
+    anonymous: Actor,
+) -> None:
+    """The test of the test: were the identifications' register to let any member of staff in,
+    the walk would name the clerk and what they saw."""
+    from seu.admin import IdentificationAdmin
+
+    monkeypatch.setattr(IdentificationAdmin, "has_view_permission", lambda self, r, o=None: True)
+    holder = _holder("seu.identification", organ)
+
+    wrong = admin_wrong_answers("seu.identification", registers, [holder, clerk, anonymous])
+
+    pk = registers.objects["seu.identification"].pk
+    assert any(
+        line.startswith(f"clerk on /gestio/seu/identification/{pk}/change/: 200 ")
+        and CITIZEN.nif in line
+        for line in wrong
+    ), wrong
+    assert not [line for line in wrong if line.startswith(("holder", "anonymous"))]

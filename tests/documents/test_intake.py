@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from documents import intake, sealing
-from tests.documents.pdfs import (
+from tests.support.files import (
     NO_PAGES_PDF,
     OPEN_ACTION_JAVASCRIPT_PDF,
     PDFA_XMP,
@@ -43,7 +43,7 @@ def test_a_pdf_that_needs_a_password_is_refused_naming_the_file() -> None:
     assert refused.name == "protegit.pdf"
     assert str(refused.message) == (
         "«protegit.pdf» està protegit amb contrasenya i l'Ajuntament no el podria obrir. "
-        "Adjunteu-lo sense contrasenya."
+        "Adjuntau-lo sense contrasenya."
     )
 
 

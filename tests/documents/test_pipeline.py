@@ -12,25 +12,18 @@ from pathlib import Path
 from threading import Thread
 
 import pytest
-from asn1crypto import pem
-from asn1crypto import x509 as asn1_x509
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from devtools.pki import DevPki
 from documents import rendering, sealing, services, verification_code
 from documents.models import Blob, Document, DocumentVersion
 from tests.conftest import pdfsig
+from tests.support.pki import independent_context
 
 pytestmark = pytest.mark.django_db
-
-
-def _independent_context(pki: DevPki) -> ValidationContext:
-    _, _, der = pem.unarmor(pki.root_cert.read_bytes())
-    return ValidationContext(trust_roots=[asn1_x509.Certificate.load(der)], allow_fetching=False)
 
 
 def test_an_issued_document_is_sealed_intact_and_trusted_for_pyhanko(issue, dev_pki) -> None:
@@ -40,7 +33,7 @@ def test_an_issued_document_is_sealed_intact_and_trusted_for_pyhanko(issue, dev_
     pdf = version.blob.read()
     (signature,) = PdfFileReader(BytesIO(pdf)).embedded_signatures
     status = validate_pdf_signature(
-        signature, signer_validation_context=_independent_context(dev_pki)
+        signature, signer_validation_context=independent_context(dev_pki)
     )
     assert status.intact and status.valid and status.trusted
     assert "SEGELL ELECTRÒNIC" in status.signing_cert.subject.human_friendly

@@ -17,7 +17,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 
 from devtools.pki import DevPki
 from documents import sealing, sheets
-from tests.documents.test_pipeline import _independent_context
+from tests.support.pki import independent_context
 
 
 def _sheet_pdf(text: str) -> bytes:
@@ -51,7 +51,7 @@ def test_the_seal_names_its_certificate_in_the_signed_attributes(dev_pki: DevPki
     assert issuer_serial["serial_number"].native == seal.certificate.serial_number
     assert issuer_serial["issuer"][0].chosen.native == signature.signer_cert.issuer.native
     status = validate_pdf_signature(
-        signature, signer_validation_context=_independent_context(dev_pki)
+        signature, signer_validation_context=independent_context(dev_pki)
     )
     assert status.intact and status.valid and status.trusted
 
@@ -69,7 +69,7 @@ def test_seals_made_at_once_by_several_threads_are_each_intact(dev_pki: DevPki) 
     for pdf in sealed:
         signature, cert_id = _signing_certificate_v2(pdf)
         assert cert_id["cert_hash"].native == hashlib.sha256(der).digest()
-        context = _independent_context(dev_pki)
+        context = independent_context(dev_pki)
         status = validate_pdf_signature(signature, signer_validation_context=context)
         assert status.intact and status.valid and status.trusted
 

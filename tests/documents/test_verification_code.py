@@ -4,6 +4,7 @@ import math
 import random
 
 import pytest
+from django.test import Client
 from stdnum.iso7064 import mod_37_36
 
 from documents import verification_code as vc
@@ -71,3 +72,20 @@ def test_it_refuses_characters_outside_the_alphabet_naming_them() -> None:
         vc.parse("U" + code[1:])
     with pytest.raises(vc.MalformedCode):
         vc.parse("!" + code[1:])
+
+
+@pytest.mark.django_db
+def test_the_example_shown_on_the_verification_page_is_a_valid_code(client: Client) -> None:
+    assert vc.parse(vc.EXAMPLE) == vc.EXAMPLE.replace("-", "")
+    page = client.get("/verificar/").content.decode()
+    assert f'<span class="seu-csv" id="csv-example">{vc.EXAMPLE}</span>' in page
+
+
+def test_a_letter_the_alphabet_leaves_out_is_named_with_the_reason_and_the_likely_letter() -> None:
+    code = vc.new_code()
+    with_u = code.replace(code[5], "U", 1)
+    with pytest.raises(vc.MalformedCode) as refused:
+        vc.parse(with_u)
+    message = str(refused.value.message)
+    assert "no fan servir la lletra U" in message and "probablement és una V" in message
+    assert "U" not in vc.ALPHABET and "V" in vc.ALPHABET

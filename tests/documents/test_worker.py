@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 
 from documents import tasks
 from documents.models import Document
-from seu.celery import app
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -47,16 +45,3 @@ def test_the_sweep_catches_up_on_a_failed_timestamp(issue, celery_worker_process
     tasks.sweep_pending_timestamps.delay()
     assert wait_for(lambda: _state(document).timestamp_state == Document.TimestampState.DONE)
     assert document.versions.count() == 2
-
-
-def test_the_beat_schedule_runs_the_sweep() -> None:
-    entry = settings.CELERY_BEAT_SCHEDULE["sweep-pending-timestamps"]
-    app.loader.import_default_modules()
-    assert entry["task"] in app.tasks
-    assert float(entry["schedule"]) <= 300  # type: ignore[arg-type]
-
-
-def test_spent_saml_assertions_are_purged_on_schedule() -> None:
-    entry = settings.CELERY_BEAT_SCHEDULE["purge-spent-saml-assertions"]
-    app.loader.import_default_modules()
-    assert entry["task"] in app.tasks

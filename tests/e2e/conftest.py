@@ -20,7 +20,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, sync_playwright
+from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
+
+from devtools.clave_idp import LocalIdPServer, start_local_idp
+from devtools.pki import DevPki
+from seu.identity import clave
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -215,3 +220,27 @@ def off_the_browser_thread(function: Callable[[], T]) -> T:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
+
+
+# --- Cl@ve's local identity provider ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def local_idp(dev_pki: DevPki) -> Iterator[LocalIdPServer]:
+    # Published as "localhost", the live server's host: the identity provider and the seu are then
+    # on the same site, as 127.0.0.1:8002 and 127.0.0.1:8000 are with `make run`.
+    server = start_local_idp(public_host="localhost")
+    yield server
+    server.shutdown()
+    server.server_close()
+    clave.forget_configuration()
+
+
+@pytest.fixture
+def clave_on_the_live_server(
+    live_server: LiveServer, local_idp: LocalIdPServer, settings: Settings
+) -> None:
+    """Cl@ve's local identity provider for the live server (a journey that identifies with Cl@ve
+    takes it with ``pytest.mark.usefixtures``)."""
+    settings.SEU_BASE_URL = live_server.url
+    settings.CLAVE_IDP_METADATA = local_idp.metadata_url

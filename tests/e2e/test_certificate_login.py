@@ -9,9 +9,6 @@ for nginx's address, which a headless browser has no dialog for. nginx (deploy/n
 for the certificate and passes it to the live server, as in production.
 """
 
-# Fixtures imported from another test module are parameters of the same name here, by design.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
@@ -29,12 +26,6 @@ from devtools.pki import CITIZEN_PASSWORD, CitizenPki
 from devtools.servers import DevServicesServer
 from seu.models import Identification, LoA
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Browse, path_of
-from tests.seu.test_certificate_login_nginx import nginx  # noqa: F401 - fixture
-from tests.seu.test_certificates import (  # noqa: F401 - fixtures
-    citizen_pki,
-    citizen_trust,
-    responders,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

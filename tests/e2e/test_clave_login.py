@@ -3,54 +3,19 @@ checking every page on the way, the identity provider's included."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
-from pytest_django.fixtures import Settings
-from pytest_django.live_server_helper import LiveServer
 
-from devtools.clave_idp import LocalIdPServer, start_local_idp
-from devtools.pki import DevPki
-from seu.identity import clave
+from devtools.clave_idp import LocalIdPServer
 from seu.models import Identification
 from tests.e2e.conftest import Browse, path_of
+from tests.support.clave import at_the_identity_provider
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def local_idp(dev_pki: DevPki) -> Iterator[LocalIdPServer]:
-    # Published as "localhost", the live server's host: the identity provider and the seu are then
-    # on the same site, as 127.0.0.1:8002 and 127.0.0.1:8000 are with `make run`.
-    server = start_local_idp(public_host="localhost")
-    yield server
-    server.shutdown()
-    server.server_close()
-    clave.forget_configuration()
-
-
-@pytest.fixture(autouse=True)
-def clave_on_the_live_server(
-    live_server: LiveServer, local_idp: LocalIdPServer, settings: Settings
-) -> None:
-    settings.SEU_BASE_URL = live_server.url
-    settings.CLAVE_IDP_METADATA = local_idp.metadata_url
-
-
-def _at_the_identity_provider(
-    browse: Browse, local_idp: LocalIdPServer, *, level: str, given_name: str = ""
-) -> None:
-    """Pick the identity and the level on the identity provider's page, then come back."""
-    page = browse.page
-    assert page.url.startswith(local_idp.idp.sso_url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Trieu una identitat de prova")
-    expect(page.get_by_label("NIF o NIE", exact=True)).to_have_value("12345678Z")
-    page.get_by_label(level, exact=True).check()
-    fields = {"Nom": given_name} if given_name else {}
-    browse.submit(fields, page.get_by_role("button", name="Identificar-me", exact=True))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tornada a la seu electrònica")
-    browse.click_and_wait(page.get_by_role("button", name="Continua"))
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clave_on_the_live_server"),
+]
 
 
 def test_a_citizen_identifies_with_clave_and_sees_it_among_their_identifications(
@@ -63,7 +28,7 @@ def test_a_citizen_identifies_with_clave_and_sees_it_among_their_identifications
     expect(page.get_by_role("heading", level=1)).to_have_text("Identificar-me")
 
     browse.click_and_wait(page.get_by_role("link", name="Identificar-me amb Cl@ve"))
-    _at_the_identity_provider(browse, local_idp, level="Substancial", given_name="Caterina")
+    at_the_identity_provider(browse, local_idp, level="Substancial", given_name="Caterina")
 
     assert path_of(page.url) == "/"
     expect(page.locator("#salutacio")).to_have_text("Hola, Caterina Bennàssar Riera")
@@ -83,7 +48,7 @@ def test_a_low_clave_login_is_asked_to_reach_substantial_for_personal_data(
     page = browse.page
     browse.goto("/identificacio/?next=/")
     browse.click_and_wait(page.get_by_role("link", name="Identificar-me amb Cl@ve"))
-    _at_the_identity_provider(browse, local_idp, level="Baix")
+    at_the_identity_provider(browse, local_idp, level="Baix")
     assert path_of(page.url) == "/"
 
     browse.goto("/identificacio/les-meves-dades/", status=403)
@@ -93,7 +58,7 @@ def test_a_low_clave_login_is_asked_to_reach_substantial_for_personal_data(
     browse.click_and_wait(page.get_by_role("link", name="Identificar-me amb un nivell suficient"))
     browse.click_and_wait(page.get_by_role("link", name="Identificar-me amb Cl@ve"))
     expect(page.get_by_label("Substancial", exact=True)).to_be_checked()  # as the page needs
-    _at_the_identity_provider(browse, local_idp, level="Substancial")
+    at_the_identity_provider(browse, local_idp, level="Substancial")
 
     assert path_of(page.url) == "/identificacio/les-meves-dades/"
     expect(page.get_by_role("heading", level=1)).to_have_text("Les meves dades")

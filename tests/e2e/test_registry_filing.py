@@ -20,14 +20,14 @@ from seu import calendar
 from seu.models import Interruption, Organ, TownHall
 from tests.conftest import pdfsig
 from tests.e2e.conftest import Browse, path_of
-from tests.e2e.test_clave_login import (  # the Cl@ve fixtures, shared with the login journeys
-    _at_the_identity_provider,
-    clave_on_the_live_server,  # noqa: F401
-    local_idp,  # noqa: F401
-)
-from tests.registre.test_attachments import make_pdf, make_png
+from tests.support.clave import at_the_identity_provider
+from tests.support.files import make_pdf, make_png
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clave_on_the_live_server"),
+]
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -41,14 +41,14 @@ def identify_and_open_the_registry(browse: Browse, idp: LocalIdPServer) -> None:
     )
     expect(page.get_by_role("heading", level=1)).to_have_text("Identificar-me")
     browse.click_and_wait(page.get_by_role("link", name="Identificar-me amb Cl@ve"))
-    _at_the_identity_provider(browse, idp, level="Substancial")
+    at_the_identity_provider(browse, idp, level="Substancial")
     assert path_of(page.url) == "/registre/"
     expect(page.get_by_role("heading", level=1)).to_have_text("Registre electrònic")
 
 
 def fill_in_the_request(browse: Browse, files: list[tuple[str, str, bytes]]) -> None:
     page = browse.page
-    page.get_by_label("Òrgan al qual us adreceu").select_option(label="Secretaria")
+    page.get_by_label("Òrgan al qual us adreçau").select_option(label="Secretaria")
     for label, value in {
         "Assumpte": "Llicència de gual al carrer Major",
         "Exposa": "Que tenc un garatge al carrer Major, 1.",
@@ -58,13 +58,13 @@ def fill_in_the_request(browse: Browse, files: list[tuple[str, str, bytes]]) -> 
     page.get_by_label("Documents adjunts (opcional)").set_input_files(
         [FilePayload(name=name, mimeType=kind, buffer=data) for name, kind, data in files]
     )
-    browse.click_and_wait(page.get_by_role("button", name="Continua i revisa"))
+    browse.click_and_wait(page.get_by_role("button", name="Continuar i revisar"))
     assert path_of(page.url) == "/registre/revisio/"
 
 
 def test_a_citizen_files_with_two_attachments_and_downloads_a_valid_sealed_receipt(
     browse: Browse,
-    local_idp: LocalIdPServer,  # noqa: F811
+    local_idp: LocalIdPServer,
     town_hall: TownHall,
     organ: Organ,
     nss_db: str,
@@ -91,7 +91,7 @@ def test_a_citizen_files_with_two_attachments_and_downloads_a_valid_sealed_recei
         browse,
         [("sol·licitud.pdf", "application/pdf", pdf), ("plànol.png", "image/png", png)],
     )
-    expect(page.get_by_role("heading", level=1)).to_have_text("Reviseu la sol·licitud")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revisau la sol·licitud")
     attached = page.locator("#adjunts")
     expect(attached.get_by_role("row")).to_have_count(3)  # the header and two files
     expect(attached).to_contain_text("sol·licitud.pdf")
@@ -110,13 +110,13 @@ def test_a_citizen_files_with_two_attachments_and_downloads_a_valid_sealed_recei
     assert entry.attachments.count() == 2
 
     with page.expect_download() as download:
-        main.get_by_role("link", name=f"Descarrega el rebut de {entry.number}").click()
+        main.get_by_role("link", name=f"Descarregar el rebut de {entry.number}").click()
     assert download.value.suggested_filename == f"rebut-{entry.number.replace('/', '-')}.pdf"
     report = pdfsig(Path(download.value.path()).read_bytes(), nss_db, tmp_path)
     assert "Signature is Valid." in report, report
     assert "Certificate is Trusted." in report, report
 
-    browse.click_and_wait(main.get_by_role("link", name="Verifica el rebut a la seu"))
+    browse.click_and_wait(main.get_by_role("link", name="Verificar el rebut a la seu"))
     assert path_of(page.url) == f"/verificar/{entry.receipt.csv}/"
 
     browse.goto("/carpeta/")
@@ -127,7 +127,7 @@ def test_a_citizen_files_with_two_attachments_and_downloads_a_valid_sealed_recei
 
 def test_a_sunday_filing_shows_the_presentation_and_the_effective_instants(
     browse: Browse,
-    local_idp: LocalIdPServer,  # noqa: F811
+    local_idp: LocalIdPServer,
     town_hall: TownHall,
     organ: Organ,
 ) -> None:
@@ -143,8 +143,8 @@ def test_a_sunday_filing_shows_the_presentation_and_the_effective_instants(
     expect(page.get_by_role("heading", level=1)).to_have_text("Sol·licitud registrada")
     entry = RegistryEntry.objects.get()
     assert calendar.to_local(entry.presented_at).date() == sunday.date()
-    expect(page.locator("#presentacio")).to_contain_text("22/11/2026 18:3")
-    expect(page.locator("#entrada")).to_contain_text("23/11/2026 00:00:01")
+    expect(page.locator("#presentacio")).to_contain_text("22 de novembre de 2026, 18:3")
+    expect(page.locator("#entrada")).to_contain_text("23 de novembre de 2026, 00:00:01 (UTC+01:00)")
     expect(page.locator("#entrada")).to_contain_text("Presentada en dia inhàbil")
 
 
@@ -152,7 +152,7 @@ def test_a_file_name_of_a_thousand_characters_gets_the_portals_page_and_a_way_ba
     browse: Browse,
     town_hall: TownHall,
     organ: Organ,
-    local_idp: LocalIdPServer,  # noqa: F811
+    local_idp: LocalIdPServer,
 ) -> None:
     """Issue #11, item 8, as a person meets it: Chromium sends the name as chosen, Django cannot
     read the form, and the answer is the portal's page in Catalan with a way back to the form."""
@@ -162,11 +162,11 @@ def test_a_file_name_of_a_thousand_characters_gets_the_portals_page_and_a_way_ba
     page.get_by_label("Documents adjunts (opcional)").set_input_files(
         [FilePayload(name="a" * 1000 + ".pdf", mimeType="application/pdf", buffer=make_pdf())]
     )
-    response = browse.click_and_wait(page.get_by_role("button", name="Continua i revisa"))
+    response = browse.click_and_wait(page.get_by_role("button", name="Continuar i revisar"))
     assert response is not None and response.status == 400
     expect(page.get_by_role("heading", level=1)).to_have_text("No s'ha pogut llegir el formulari")
     expect(page.get_by_role("main")).to_contain_text("El nom d'un fitxer és massa llarg")
     expect(page.get_by_role("banner")).to_contain_text(town_hall.name)  # the portal's layout
-    browse.click_and_wait(page.get_by_role("link", name="Torna a la pàgina anterior"))
+    browse.click_and_wait(page.get_by_role("link", name="Tornar a la pàgina anterior"))
     assert path_of(page.url) == "/registre/"
     expect(page.get_by_role("heading", level=1)).to_have_text("Registre electrònic")

@@ -3,16 +3,11 @@ nginx (running deploy/nginx/seu.conf, ``ssl_verify_client optional_no_ca``), whi
 ``Client-Cert`` with the proxy secret to the seu served by pytest-django's live server.
 """
 
-# Fixtures imported from another test module are parameters of the same name here, by design.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from cryptography import x509
@@ -20,44 +15,13 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
 from devtools.pki import CitizenPki
-from devtools.servers import DevServicesServer, find_nginx, free_port, start_nginx
+from devtools.servers import DevServicesServer
 from seu.models import Identification, LoA
-from tests.seu.test_certificates import (  # noqa: F401 - fixtures
-    SECRET,
-    citizen_pki,
-    citizen_trust,
-    der_of,
-    responders,
-    rfc9440,
-)
+from tests.support.pki import SECRET, der_of, rfc9440
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LOGIN = "/identificacio/certificat/"
-
-
-@pytest.fixture(scope="module")
-def nginx(
-    live_server: LiveServer, citizen_pki: CitizenPki, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """nginx on a free port in front of the live server; its https:// base address."""
-    if find_nginx() is None:
-        pytest.skip("nginx is not installed (scripts/install-system-deps test)")
-    port = free_port()
-    process = start_nginx(
-        tmp_path_factory.mktemp("nginx"),
-        upstream=f"127.0.0.1:{urlsplit(live_server.url).port}",
-        https_port=port,
-        server_cert=citizen_pki.server_cert,
-        server_key=citizen_pki.server_key,
-        proxy_secret=SECRET,
-    )
-    yield f"https://127.0.0.1:{port}"
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @dataclass(frozen=True)
@@ -257,7 +221,7 @@ def test_without_a_certificate_through_nginx_the_page_says_how_to_present_one(
 ) -> None:
     answer = curl(f"{nginx}{LOGIN}")
     assert answer.status == 403
-    assert "trieu el certificat" in answer.body
+    assert "triau el certificat" in answer.body
     assert Identification.objects.count() == 0
 
 

@@ -3,12 +3,12 @@ the identity in Spanish certificates, validation with revocation from the config
 only (and its cache), and the login view driven by Django's test client.
 
 The nginx journey is in test_certificate_login_nginx.py, the browser one in
-tests/e2e/test_certificate_login.py; both reuse the fixtures and helpers defined here.
+tests/e2e/test_certificate_login.py; the fixtures and helpers they share with this module are in
+tests/support/pki.py.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import logging
 import threading
@@ -31,69 +31,16 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from devtools.pki import (
     DEV_CITIZENS,
     CitizenPki,
-    DevPki,
     citizen_subject,
-    ensure_citizen_pki,
     issue_citizen_certificate,
-    write_citizen_trust,
 )
 from devtools.servers import DevServicesServer
 from seu import calendar
 from seu.identity import certificates
 from seu.models import Identification, LoA
+from tests.support.pki import PROXY, SECRET, der_of, proxy_headers, rfc9440
 
-PROXY = "127.0.0.1"
-SECRET = "test-proxy-secret-0123456789abcdef"
 CITIZEN = {citizen.name: citizen for citizen in DEV_CITIZENS}
-
-
-# --- Fixtures shared with the nginx and browser tests ---------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def citizen_pki(dev_pki: DevPki) -> CitizenPki:
-    return ensure_citizen_pki(dev_pki.directory)
-
-
-@pytest.fixture
-def responders(dev_services: DevServicesServer) -> Iterator[DevServicesServer]:
-    """The dev OCSP responders and CRLs, answering, with their counters at zero."""
-    dev_services.reset_revocation()
-    yield dev_services
-    dev_services.reset_revocation()
-
-
-@pytest.fixture
-def citizen_trust(
-    citizen_pki: CitizenPki,
-    responders: DevServicesServer,
-    settings: SettingsWrapper,
-    tmp_path: Path,
-) -> Path:
-    """A trust file naming this session's responders; the proxy trusted with its secret."""
-    path = write_citizen_trust(citizen_pki, responders.base_url, tmp_path / "citizen-trust.toml")
-    settings.CITIZEN_TRUST_FILE = path
-    settings.CERT_REVOCATION_CACHE_SECONDS = 300
-    settings.TRUSTED_PROXIES = [PROXY]
-    settings.PROXY_SHARED_SECRET = SECRET
-    return path
-
-
-def der_of(pki: CitizenPki, name: str) -> bytes:
-    cert = x509.load_pem_x509_certificate(pki.citizen(name).cert.read_bytes())
-    return cert.public_bytes(serialization.Encoding.DER)
-
-
-def rfc9440(der: bytes) -> str:
-    return ":" + base64.b64encode(der).decode() + ":"
-
-
-def proxy_headers(der: bytes | None) -> dict[str, str]:
-    """What nginx adds to a request (Django's test client spelling)."""
-    headers = {"REMOTE_ADDR": PROXY, "HTTP_X_SEU_PROXY_SECRET": SECRET, "HTTP_X_REAL_IP": "1.2.3.4"}
-    if der is not None:
-        headers["HTTP_CLIENT_CERT"] = rfc9440(der)
-    return headers
 
 
 # --- The header and who may send it ---------------------------------------------------------------
@@ -321,7 +268,7 @@ def test_an_expired_certificate_says_when_and_where_to_renew_it(
     with pytest.raises(certificates.ExpiredCertificate) as refused:
         certificates.validate_certificate(der_of(citizen_pki, "expired"))
     expired_on = calendar.to_local(_certificate(citizen_pki, "expired").not_valid_after_utc)
-    assert f"{expired_on:%d/%m/%Y}" in str(refused.value)  # the day in Madrid
+    assert calendar.format_date(expired_on) in str(refused.value)  # the day in Madrid
     assert "FNMT-RCM" in str(refused.value.advice)
     assert refused.value.info_url.startswith("https://www.sede.fnmt.gob.es/")
 
@@ -544,7 +491,7 @@ def test_a_refusal_page_says_what_is_wrong_and_what_to_do(
     assert "Client-Cert" in response["Vary"]
     body = response.content.decode()
     assert "El vostre certificat va caducar el" in body
-    assert "Renoveu-lo o sol·liciteu-ne un de nou a FNMT-RCM." in body
+    assert "Renovau-lo o sol·licitau-ne un de nou a FNMT-RCM." in body
     assert 'href="https://www.sede.fnmt.gob.es/certificados/persona-fisica"' in body
     assert 'href="/identificacio/?next=%2Fidentificacio%2Fles-meves%2F"' in body
     assert Identification.objects.count() == 0

@@ -33,7 +33,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.seu.test_settings import ProductionPki, make_production_pki, production_env, run_python
+from tests.support.production import (
+    ProductionPki,
+    make_production_pki,
+    production_env,
+    run_python,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -56,37 +61,6 @@ def _command(service: dict[str, Any]) -> list[str]:
 
 
 # --- docker-compose.yml ---------------------------------------------------------------------------
-
-
-def test_the_stack_has_every_service(compose: dict[str, Any]) -> None:
-    assert {"postgres", "redis", "web", "worker", "beat", "nginx"} <= set(compose["services"])
-    assert compose["services"]["postgres"]["image"].startswith("postgres:16")
-    assert compose["services"]["redis"]["image"].startswith("redis:7")
-
-
-def test_redis_never_evicts_and_keeps_an_append_only_file(compose: dict[str, Any]) -> None:
-    command = _command(compose["services"]["redis"])
-    assert command[0] == "redis-server"
-    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
-    assert command[command.index("--appendonly") + 1] == "yes"
-
-
-def test_web_worker_and_beat_run_the_image_built_from_the_dockerfile(
-    compose: dict[str, Any],
-) -> None:
-    services = compose["services"]
-    for name in APP_SERVICES:
-        assert services[name]["build"] == {"context": ".", "dockerfile": "deploy/Dockerfile"}
-    assert _command(services["web"]) == ["gunicorn", "-c", "deploy/gunicorn.conf.py", "seu.wsgi"]
-    assert _command(services["beat"])[:4] == ["celery", "-A", "seu", "beat"]
-
-
-def test_the_worker_does_not_use_prefork(compose: dict[str, Any]) -> None:
-    """Prefork's children are daemonic and may not start the PDF renderer's process pool."""
-    command = _command(compose["services"]["worker"])
-    assert command[:4] == ["celery", "-A", "seu", "worker"]
-    pools = [part for part in command if part.startswith("--pool")]
-    assert pools in (["--pool=threads"], ["--pool=solo"])
 
 
 def test_the_app_services_run_with_production_settings_and_secrets_in_files(
@@ -224,18 +198,6 @@ def test_the_image_build_collects_the_static_files_for_production(tmp_path: Path
     assert (tmp_path / "static" / "staticfiles.json").exists()
 
 
-def test_the_gunicorn_configuration_preloads_the_app_with_threads() -> None:
-    config: dict[str, Any] = {}
-    exec(  # noqa: S102 (our own configuration file, read as gunicorn reads it)
-        compile((ROOT / "deploy" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"),
-        config,
-    )
-    assert config["preload_app"] is True
-    assert config["worker_class"] == "gthread"
-    assert config["bind"] == "0.0.0.0:8000"  # inside the container's own network
-    assert config["control_socket_disable"] is True
-
-
 def test_a_gunicorn_worker_takes_no_more_requests_than_it_has_threads() -> None:
     # The rest wait in the kernel's queue for the first free thread of any worker, instead of
     # queueing inside a busy worker while another idles.
@@ -259,10 +221,6 @@ def _nginx_text() -> str:
         line.split("#", 1)[0] if not line.lstrip().startswith('"~') else line
         for line in NGINX_CONF.read_text().splitlines()
     )
-
-
-def test_nginx_asks_for_an_optional_certificate_without_judging_its_issuer() -> None:
-    assert re.search(r"^\s*ssl_verify_client optional_no_ca;", _nginx_text(), re.MULTILINE)
 
 
 def test_nginx_overwrites_every_header_django_trusts() -> None:
@@ -638,20 +596,6 @@ def test_nginx_sends_plain_http_to_https(
 
 
 # --- nginx: request rates per client (issue 11, item 9) -------------------------------------------
-
-
-def test_nginx_declares_request_rate_limits_per_client() -> None:
-    text = _nginx_text()
-    zone_lines = re.findall(r"^limit_req_zone \$(\w+) zone=(\w+):\d+m rate=\d+r/[sm];", text, re.M)
-    zones = {zone: key for key, zone in zone_lines}
-    assert zones == {"seu_pages": "binary_remote_addr", "seu_lookups": "seu_lookup_client"}
-    assert re.search(r"^limit_req_status 429;", text, re.MULTILINE)
-    server = text.split("listen 443 ssl;", 1)[1]
-    for zone in zones:
-        assert re.search(rf"^    limit_req zone={zone} burst=\d+ nodelay;", server, re.M), zone
-    # A location with a limit_req of its own would inherit none of the server's.
-    locations = re.findall(r"location [^{]*\{([^}]*)\}", server)
-    assert not any("limit_req" in body for body in locations)
 
 
 def _statuses(port: int, paths: list[str]) -> list[tuple[int, str]]:

@@ -9,8 +9,8 @@ import html
 import pytest
 from django.test import Client
 
-from tests.registre.test_attachments import make_pdf
-from tests.registre.test_filing import log_in
+from tests.support.files import make_pdf
+from tests.support.filing import log_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,24 +8,13 @@ from django.test import Client, RequestFactory
 
 from seu import identity
 from seu.models import Identification, LoA, Person
+from tests.actors import ANOTHER_CITIZEN, CITIZEN, identify
 
 pytestmark = pytest.mark.django_db
 
-CITIZEN = identity.PersonData(nif="12345678Z", given_name="Maria", surnames="Garcia Ferrer")
-OTHER_CITIZEN = identity.PersonData(nif="X1234567L", given_name="Joan", surnames="Pons Marti")
-
 
 def log_in(client: Client, person: identity.PersonData, loa: LoA) -> Identification:
-    identification = identity.record_identification(
-        person=person,
-        method=Identification.Method.CLAVE,
-        loa=loa,
-        evidence=identity.Evidence(provider="Cl@ve", saml_assertion_id="_a1"),
-    )
-    session = client.session
-    session[identity.SESSION_KEY] = identification.pk
-    session.save()
-    return identification
+    return identify(client, person, loa=loa)
 
 
 def test_a_person_is_keyed_by_a_normalised_valid_nif() -> None:
@@ -112,7 +101,7 @@ def test_a_low_login_is_told_why_a_substantial_page_refuses_it(client: Client) -
 
 def test_a_citizen_sees_only_their_own_identifications(client: Client) -> None:
     other = Client()
-    log_in(other, OTHER_CITIZEN, LoA.HIGH)
+    log_in(other, ANOTHER_CITIZEN, LoA.HIGH)
     log_in(client, CITIZEN, LoA.LOW)
     page = client.get("/identificacio/les-meves/").content.decode()
     assert page.count("govuk-table__row") == 2  # the header row and the citizen's one login

@@ -1,10 +1,11 @@
-"""Small real PDF files, built byte by byte, for the tests of what an uploaded PDF may be
-(``documents.intake``) and of the apps that take PDFs (the registry, the notice board)."""
+"""Small real files for the tests of what an upload may be (``documents.intake``) and of the apps
+that take files (the registry, the notice board): PDFs built byte by byte, and a PNG image."""
 
 from __future__ import annotations
 
 import io
 
+from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 
@@ -102,3 +103,10 @@ def encrypted_pdf(data: bytes, *, password: str, owner: str = "propietari") -> b
 def truncated(data: bytes) -> bytes:
     """The first half of ``data``, as an interrupted upload or copy leaves it."""
     return data[: len(data) // 2]
+
+
+def make_png(width: int = 120, height: int = 80) -> bytes:
+    """A real PNG image (an attachment the registry accepts)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (29, 53, 87)).save(buffer, "PNG")
+    return buffer.getvalue()
