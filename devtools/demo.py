@@ -1,6 +1,8 @@
 """Demo data for `make run`: the town hall of Sant Llorenç des Cardassar, its organs, local
 holidays, and staff: one clerk per organ and the heads of two organs, who see only their organs'
-work (``seu.staff``). Idempotent; never run in production."""
+work (``seu.staff``); the information page's content and the appointment services
+(``devtools.demo_information``). What staff would write comes in Catalan, Spanish and English, so
+that the Spanish and English pages show no Catalan data. Idempotent; never run in production."""
 
 from __future__ import annotations
 
@@ -13,17 +15,43 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from devtools.demo_information import fill_translations, load_appointment_services, load_information
+from seu import services as seu_services
 from seu import staff
 from seu.models import NonWorkingDay, Organ, StaffRole, TownHall
+from seu.translated import in_source_language
 
-ORGANS = [
-    ("alcaldia", "Alcaldia"),
-    ("secretaria", "Secretaria"),
-    ("intervencio", "Intervenció i Tresoreria"),
-    ("urbanisme", "Àrea d'Urbanisme i Obres"),
-    ("serveis-socials", "Àrea de Serveis Socials"),
-    ("oac", "Oficina d'Atenció a la Ciutadania"),
-]
+# code: name in Catalan, Spanish and English (``seu.translated``).
+ORGANS = {
+    "alcaldia": {"ca": "Alcaldia", "es": "Alcaldía", "en": "Mayor's Office"},
+    "secretaria": {"ca": "Secretaria", "es": "Secretaría", "en": "Secretary's Office"},
+    "intervencio": {
+        "ca": "Intervenció i Tresoreria",
+        "es": "Intervención y Tesorería",
+        "en": "Audit and Treasury",
+    },
+    "urbanisme": {
+        "ca": "Àrea d'Urbanisme i Obres",
+        "es": "Área de Urbanismo y Obras",
+        "en": "Town Planning and Works",
+    },
+    "serveis-socials": {
+        "ca": "Àrea de Serveis Socials",
+        "es": "Área de Servicios Sociales",
+        "en": "Social Services",
+    },
+    "oac": {
+        "ca": "Oficina d'Atenció a la Ciutadania",
+        "es": "Oficina de Atención a la Ciudadanía",
+        "en": "Citizen Service Office",
+    },
+}
+
+OFFICE_HOURS = {
+    "ca": "De dilluns a divendres, de 9 a 14 h",
+    "es": "De lunes a viernes, de 9 a 14 h",
+    "en": "Monday to Friday, 9 am to 2 pm",
+}
 
 # Demo local holidays (a municipality sets two a year; these are illustrative).
 LOCAL_HOLIDAYS = [
@@ -55,9 +83,10 @@ STAFF_LOGIN_FILE = "dev-staff-password.txt"
 
 
 @transaction.atomic
+@in_source_language()
 def load_demo_data() -> None:
     if not TownHall.objects.exists():
-        TownHall.objects.create(
+        town_hall = TownHall(
             name="Ajuntament de Sant Llorenç des Cardassar",
             nif="P0705700C",
             dir3_code="L01070570",
@@ -68,14 +97,24 @@ def load_demo_data() -> None:
             email="ajuntament@example.org",
             registry_email="registre@example.org",
             website="https://www.example.org",
-            office_hours="De dilluns a divendres, de 9 a 14 h",
+            office_hours=OFFICE_HOURS["ca"],
         )
-    for code, name in ORGANS:
-        Organ.objects.get_or_create(code=code, defaults={"name": name})
-    for day, name in LOCAL_HOLIDAYS:
-        NonWorkingDay.objects.get_or_create(
-            date=day, defaults={"kind": NonWorkingDay.Kind.LOCAL_HOLIDAY, "name": name}
-        )
+        seu_services.save_town_hall(town_hall=town_hall, acting_user=None, reason="demo")
+    fill_translations(TownHall.objects.current(), office_hours=OFFICE_HOURS)
+    for code, names in ORGANS.items():
+        organ, _ = Organ.objects.get_or_create(code=code, defaults={"name": names["ca"]})
+        fill_translations(organ, name=names)
+    for day, name in LOCAL_HOLIDAYS:  # through the service: logged, and the caches follow
+        if not NonWorkingDay.objects.filter(date=day).exists():
+            seu_services.declare_non_working_day(
+                date=day,
+                kind=NonWorkingDay.Kind.LOCAL_HOLIDAY,
+                name=name,
+                acting_user=None,
+                reason="demo",
+            )
+    load_information()
+    load_appointment_services()
     ensure_demo_staff(Path(settings.VAR_DIR) / STAFF_LOGIN_FILE)
 
 
@@ -100,7 +139,7 @@ def ensure_demo_staff(password_file: Path) -> list[str]:
     clerks, heads = _group(CLERK_GROUP, CLERK_PERMISSIONS), _group(HEAD_GROUP, HEAD_PERMISSIONS)
     user_model = get_user_model()
     usernames = []
-    wanted = [(code, StaffRole.CLERK) for code, _name in ORGANS]
+    wanted = [(code, StaffRole.CLERK) for code in ORGANS]
     wanted += [(code, StaffRole.HEAD) for code in HEADS]
     for code, role in wanted:
         organ = Organ.objects.get(code=code)

@@ -7,6 +7,9 @@ from documents import verification_code
 
 
 class VerifyForm(forms.Form):
+    # A code that passes the check, shown beside the field as an example.
+    example = verification_code.EXAMPLE
+
     csv = forms.CharField(
         label=_("Codi segur de verificació (CSV)"),
         help_text=_("El trobareu al peu de cada pàgina del document, al costat del codi QR."),

@@ -60,8 +60,8 @@ def too_large(name: str, *, size: int, limit: int) -> RefusedFile:
 def corrupted(name: str, format_label: str) -> RefusedFile:
     return RefusedFile(
         _(
-            "«%(name)s» està malmès o incomplet: no es pot llegir com a %(format)s. Torneu-lo a "
-            "generar o a desar i adjunteu-lo de nou."
+            "«%(name)s» està malmès o incomplet: no es pot llegir com a %(format)s. Tornau-lo a "
+            "generar o a desar i adjuntau-lo de nou."
         )
         % {"name": name, "format": format_label},
         name=name,
@@ -73,7 +73,7 @@ def _encrypted(name: str) -> RefusedFile:
     return RefusedFile(
         _(
             "«%(name)s» està protegit amb contrasenya i l'Ajuntament no el podria obrir. "
-            "Adjunteu-lo sense contrasenya."
+            "Adjuntau-lo sense contrasenya."
         )
         % {"name": name},
         name=name,

@@ -65,8 +65,8 @@ def _executable_code(name: str, kind: str | Promise) -> UnsafePdf:
     return UnsafePdf(
         _(
             "El fitxer «%(name)s» conté codi executable (%(kind)s), que no s'admet perquè "
-            "s'executaria en obrir-lo. Deseu-lo de nou sense el codi (per exemple, amb «Imprimeix "
-            "a PDF») i adjunteu-lo de nou."
+            "s'executaria en obrir-lo. Desau-lo de nou sense el codi (per exemple, amb «Imprimeix "
+            "a PDF») i adjuntau-lo de nou."
         )
         % {"name": name, "kind": kind},
         rule="active_content",
@@ -77,11 +77,11 @@ def _embedded_file(name: str, embedded: str, *, executable: bool) -> UnsafePdf:
     if executable:
         message = _(
             "El fitxer «%(name)s» porta incrustat un programa executable («%(embedded)s»), que no "
-            "s'admet. Adjunteu el document sense fitxers incrustats."
+            "s'admet. Adjuntau el document sense fitxers incrustats."
         )
     else:
         message = _(
-            "El fitxer «%(name)s» porta fitxers incrustats («%(embedded)s»). Adjunteu cada "
+            "El fitxer «%(name)s» porta fitxers incrustats («%(embedded)s»). Adjuntau cada "
             "document per separat, perquè se'n pugui comprovar el format."
         )
     return UnsafePdf(
@@ -94,8 +94,8 @@ def _too_complex(name: str) -> UnsafePdf:
     return UnsafePdf(
         _(
             "«%(name)s» té massa objectes interns (més de %(max)d) per poder comprovar que no "
-            "conté codi executable. Torneu-lo a desar (per exemple, amb «Imprimeix a PDF») o "
-            "dividiu-lo, i adjunteu-lo de nou."
+            "conté codi executable. Tornau-lo a desar (per exemple, amb «Imprimeix a PDF») o "
+            "dividiu-lo, i adjuntau-lo de nou."
         )
         % {"name": name, "max": MAX_PDF_OBJECTS},
         rule="too_complex",

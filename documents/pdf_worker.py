@@ -19,6 +19,7 @@ from documents import sheets
 from documents.sheets import Sheet, TooManyPages
 
 STATIC_BASE = "https://seu-static.invalid/static/"
+PDF_VARIANT = "pdf/ua-1"
 
 _static_roots: list[Path] = []
 # WeasyPrint builds a new font configuration (a Pango font map, fontconfig's lookups) for every
@@ -92,4 +93,8 @@ def render(html: str, max_pages: int) -> bytes:
     )
     if len(document.pages) > max_pages:
         raise TooManyPages(len(document.pages))
-    return document.write_pdf()
+    # Tagged (PDF/UA-1, RD 1112/2018): a structure tree from the HTML's headings, tables and
+    # paragraphs, the language of ``<html lang>`` in the catalogue, the title shown by readers, and
+    # the running footer marked as an artifact. pyHanko's seal is an incremental update that
+    # leaves this structure as it is.
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

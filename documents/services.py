@@ -393,7 +393,7 @@ def check_not_throttled(*, address: str) -> None:
     if throttle.count(scope=THROTTLE_SCOPE, key=address) >= settings.VERIFY_MAX_FAILURES:
         raise RateLimited(
             _(
-                "Massa intents fallits des d'aquesta adreça. Torneu-ho a provar d'aquí a "
+                "Massa intents fallits des d'aquesta adreça. Tornau-ho a provar d'aquí a "
                 "%(minutes)d minuts."
             )
             % {"minutes": max(1, settings.VERIFY_FAILURE_WINDOW_SECONDS // 60)}

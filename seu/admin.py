@@ -5,16 +5,19 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from seu import calendar
 from seu import services as seu_services
+from seu.admin_i18n import TranslatedPermissionsMixin
 from seu.backoffice import ServiceChannelAdmin
 from seu.models import (
     AuthorisedOfficial,
@@ -30,25 +33,38 @@ from seu.models import (
     TownHall,
 )
 from seu.people import normalise_person_id
+from seu.translated_admin import TranslatedContentAdmin
 
 
 @admin.register(TownHall)
-class TownHallAdmin(admin.ModelAdmin[TownHall]):
+class TownHallAdmin(ServiceChannelAdmin, TranslatedContentAdmin[TownHall]):
+    """The seu's owner (art. 9.1), through ``seu.services``: each change is logged and every page
+    shows it at once. One town hall per seu, never deleted. Its office hours are written in each
+    language; its name and address are proper nouns."""
+
     list_display = ["name", "nif", "phone", "email"]
     # A website typed without a scheme is the town hall's https site, not http (and Django 6.0
     # makes https the default anyway: this also silences its deprecation warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # One town hall per seu.
         return super().has_add_permission(request) and not TownHall.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: TownHall, form: Any, change: bool) -> None:
+        seu_services.save_town_hall(town_hall=obj, acting_user=cast(AbstractBaseUser, request.user))
 
 
 @admin.register(Organ)
-class OrganAdmin(admin.ModelAdmin[Organ]):
+class OrganAdmin(TranslatedContentAdmin[Organ]):
+    """An organ's name and competences in each language (the Catalan text is required), and its
+    staff."""
+
     list_display = ["name", "code", "parent", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name_ca", "name_es", "name_en", "code"]  # a name in any language
     prepopulated_fields = {"code": ["name"]}
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
@@ -133,6 +149,14 @@ class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
             for title, options in super().get_fieldsets(request, obj)
         ]
 
+    # The package writes these two in English (issue 13.5).
+    search_help_text = _("Cercau pel nom d'usuari o l'adreça electrònica del titular")
+
+    @admin.display(description=_("Codi QR"))
+    def qrcode_link(self, device: TOTPDevice) -> str:
+        href = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+        return format_html('<a href="{}">{}</a>', href, _("codi QR"))
+
 
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
@@ -157,10 +181,12 @@ class AuthorisedOfficialForm(forms.ModelForm[AuthorisedOfficial]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only staff can reach the back-office page where officials identify citizens.
-        self.fields["user"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
-            is_staff=True, is_active=True
-        )
+        # Only staff can reach the back-office page where officials identify citizens. (A reader
+        # without the change permission gets the form without its fields.)
+        if "user" in self.fields:
+            self.fields["user"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
+                is_staff=True, is_active=True
+            )
 
     def clean_nif(self) -> str:
         return normalise_person_id(self.cleaned_data["nif"])
@@ -321,7 +347,7 @@ def save_memberships(request: HttpRequest, formset: Any) -> None:
         )
 
 
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(TranslatedPermissionsMixin, UserAdmin):
     """Django's user page with the organs the person works for."""
 
     inlines = [*UserAdmin.inlines, UserMembershipInline]
@@ -340,6 +366,15 @@ _user_model = get_user_model()
 if admin.site.is_registered(_user_model):
     admin.site.unregister(_user_model)
 admin.site.register(_user_model, StaffUserAdmin)
+
+
+class StaffGroupAdmin(TranslatedPermissionsMixin, GroupAdmin):
+    """Django's group page, its permissions named in the back-office's language."""
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, StaffGroupAdmin)
 
 
 @admin.register(StaffMembershipChange)

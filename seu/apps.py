@@ -6,8 +6,3 @@ class SeuConfig(AppConfig):
     name = "seu"
     verbose_name = _("Seu electrònica")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from seu import caching
-
-        caching.connect()

@@ -1,11 +1,11 @@
 """What every page shows and nearly never changes: the town hall's identity and the announced
 interruptions (art. 17.1). Read from the cache instead of two queries per page.
 
-The town hall is forgotten when its row is saved or deleted (a signal, so that back-office edits
-count too); the interruptions when ``seu.services`` changes one; both now and again after the
-commit, as in ``tauler.caching``; an entry lives at most ``MAX_AGE`` seconds anyway, and the
-interruptions' entry no longer than the first end among them, so a finished interruption leaves
-the banner on time. Whether one has begun is decided when read.
+The town hall and the interruptions are forgotten when ``seu.services`` changes them (the
+back-office and the demo data go through it), now and again after the commit, as in
+``tauler.caching``; an entry lives at most ``MAX_AGE`` seconds anyway, and the interruptions' entry
+no longer than the first end among them, so a finished interruption leaves the banner on time.
+Whether one has begun is decided when read.
 """
 
 from __future__ import annotations
@@ -81,14 +81,3 @@ def calendar_changed() -> None:
     """The municipal non-working days changed (``seu.services``): every cache built on them goes."""
     for listener in list(_calendar_listeners.values()):
         listener()
-
-
-def _town_hall_changed(**kwargs: object) -> None:
-    forget(TOWN_HALL_KEY)
-
-
-def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    for signal in (post_save, post_delete):
-        signal.connect(_town_hall_changed, sender=TownHall, dispatch_uid=f"seu-th-{signal}")

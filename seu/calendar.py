@@ -13,7 +13,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.utils import timezone
+from django.utils import formats, timezone
 
 SEU_TZ = ZoneInfo("Europe/Madrid")
 # Art. 33.h: what is presented on a non-working day counts from the first second of the next one.
@@ -136,14 +136,32 @@ def utc_offset(instant: dt.datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def format_instant(instant: dt.datetime | None) -> str:
-    """An instant with legal effect as people read it: local time to the second and its UTC
-    offset, ``25/10/2026 02:30:00 (+02:00)``. Without the offset the hour the clocks repeat on
-    the last Sunday of October would read the same twice; the numeric offset, unlike "CET" or
-    "CEST", means the same in every language. Empty for no instant."""
+def format_instant(instant: dt.datetime | None, *, weekday: bool = False) -> str:
+    """An instant with legal effect as people read it, in the active language's format: local
+    time to the second and its UTC offset, "25 d'octubre de 2026, 02:30:00 (UTC+02:00)"
+    (``INSTANT_FORMAT`` in ``seu/formats``; ``WEEKDAY_INSTANT_FORMAT`` with ``weekday``).
+    Without the offset the hour the clocks repeat on the last Sunday of October would read the
+    same twice; the numeric offset, unlike "CET" or "CEST", means the same in every language.
+    Empty for no instant."""
     if instant is None:
         return ""
-    return f"{to_local(instant):%d/%m/%Y %H:%M:%S} ({utc_offset(instant)})"
+    name = "WEEKDAY_INSTANT_FORMAT" if weekday else "INSTANT_FORMAT"
+    return f"{formats.date_format(to_local(instant), name)} (UTC{utc_offset(instant)})"
+
+
+def format_date(day: dt.date | dt.datetime, name: str = "DATE_FORMAT") -> str:
+    """A day in the active language's named format ("4 d'abril de 2026"); an instant is first
+    taken to the seu's time, so that 23:30 UTC on the 3rd reads as the 4th."""
+    if isinstance(day, dt.datetime):
+        day = to_local(day)
+    return formats.date_format(day, name)
+
+
+def format_datetime(instant: dt.datetime, name: str = "DATETIME_FORMAT") -> str:
+    """A local date and time without legal effect ("4 d'abril de 2026, 10:30"): the end of an
+    announced interruption, a certificate's expiry. An instant with legal effect uses
+    ``format_instant``, which adds the offset."""
+    return formats.date_format(to_local(instant), name)
 
 
 def add_calendar_days(instant: dt.datetime, days: int) -> dt.datetime:

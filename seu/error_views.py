@@ -34,15 +34,15 @@ def _cause(exception: Exception | None) -> str:
     if isinstance(exception, MultiPartParserError) and "header size" in str(exception):
         # Django reads at most 1,024 bytes of each part's headers, which carry the file's name.
         return _(
-            "El nom d'un fitxer és massa llarg. Canvieu-li el nom per un de més curt i "
-            "adjunteu-lo de nou."
+            "El nom d'un fitxer és massa llarg. Canviau-li el nom per un de més curt i "
+            "adjuntau-lo de nou."
         )
     if isinstance(exception, TooManyFilesSent):
-        return _("S'han enviat massa fitxers alhora. Adjunteu-ne menys cada vegada.")
+        return _("S'han enviat massa fitxers alhora. Adjuntau-ne menys cada vegada.")
     if isinstance(exception, TooManyFieldsSent):
         return _("El formulari té massa camps.")
     if isinstance(exception, RequestDataTooBig):
-        return _("El formulari és massa gran. Adjunteu els fitxers grans d'un en un.")
+        return _("El formulari és massa gran. Adjuntau els fitxers grans d'un en un.")
     return _("El formulari té un format que no s'ha pogut llegir.")
 
 
@@ -125,5 +125,5 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "sessió, o el navegador no accepta les galetes de la seu, que són necessàries "
             "per enviar formularis."
         ),
-        cause=_("Torneu al formulari, recarregueu-lo i envieu-lo de nou."),
+        cause=_("Tornau al formulari, recarregau-lo i enviau-lo de nou."),
     )

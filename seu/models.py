@@ -12,6 +12,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.es import cif
 
+from seu import calendar
+
+
+def _short(instant: dt.datetime) -> str:
+    # The back-office's lists and logs name a row by its local time, never UTC's.
+    return calendar.format_datetime(instant, "SHORT_DATETIME_FORMAT")
+
 
 def validate_cif(value: str) -> None:
     if not cif.is_valid(value):
@@ -104,7 +111,7 @@ class NonWorkingDay(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.name}"
+        return f"{calendar.format_date(self.date, 'SHORT_DATE_FORMAT')} {self.name}"
 
 
 # --- Identification of citizens (art. 6-8, 13-14) ------------------------------------------------
@@ -155,6 +162,15 @@ class Person(models.Model):
     surnames = models.CharField(_("llinatges"), max_length=200, blank=True)
     legal_name = models.CharField(_("raó social"), max_length=300, blank=True)
     email = models.EmailField(_("adreça electrònica"), blank=True)
+    # Contact details the person keeps in "Les meves dades" (``seu.people.update_contact``): the
+    # filing form offers them, and the notices of notifications will use the e-mail (art. 32.3).
+    phone = models.CharField(_("telèfon"), max_length=20, blank=True)
+    postal_address = models.TextField(_("adreça postal"), max_length=300, blank=True)
+    # When the person last set them: from then on, an identification no longer overwrites the
+    # e-mail they chose with the one the method reports.
+    contact_updated_at = models.DateTimeField(
+        _("dades de contacte actualitzades"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualitzada"), auto_now=True)
 
@@ -182,6 +198,32 @@ def display_name(*, kind: str, nif: str, given_name: str, surnames: str, legal_n
     if kind == Person.Kind.LEGAL:
         return legal_name or nif
     return " ".join(part for part in (given_name, surnames) if part) or nif
+
+
+class PersonContactChange(models.Model):
+    """The log of a person's changes to their own contact details: when, through which
+    identification, and the values before and after, written with the change."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("persona"), on_delete=models.PROTECT, related_name="contact_changes"
+    )
+    identification = models.ForeignKey(
+        "Identification",
+        verbose_name=_("identificació"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("moment"))
+    # {field: [old, new]} for the fields that changed.
+    values = models.JSONField(_("valors"), default=dict)
+
+    class Meta:
+        verbose_name = _("canvi de dades de contacte")
+        verbose_name_plural = _("canvis de dades de contacte")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person.nif} {_short(self.at)}"
 
 
 class AuthorisedOfficialQuerySet(models.QuerySet["AuthorisedOfficial"]):
@@ -219,7 +261,7 @@ class AuthorisedOfficial(models.Model):
 
     class Meta:
         verbose_name = _("funcionari habilitat")
-        verbose_name_plural = _("registre de funcionaris habilitats")
+        verbose_name_plural = _("funcionaris habilitats")  # counted (issue 13.5)
 
     def __str__(self) -> str:
         return self.full_name
@@ -274,7 +316,7 @@ class Identification(models.Model):
         indexes = [models.Index(fields=["person", "-at"], name="identification_person_at")]
 
     def __str__(self) -> str:
-        return f"{self.person} {self.get_method_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.person} {self.get_method_display()} {_short(self.at)}"
 
     @property
     def level(self) -> LoA:
@@ -344,7 +386,7 @@ class Interruption(models.Model):
         ordering = ["-starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_scope_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_scope_display()} {_short(self.starts_at)}"
 
 
 class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
@@ -391,7 +433,7 @@ class OutgoingEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {_short(self.created_at)}"
 
 
 # --- Staff and the organs they work for ---------------------------------------------------------
@@ -516,7 +558,7 @@ class StaffMembershipChange(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+        return f"{_short(self.at)} {self.user} {self.get_action_display()}"
 
 
 class BackOfficeChange(models.Model):
@@ -552,4 +594,4 @@ class BackOfficeChange(models.Model):
         indexes = [models.Index(fields=["what", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.what} {self.object_id} {self.get_action_display()}"
+        return f"{_short(self.at)} {self.what} {self.object_id} {self.get_action_display()}"

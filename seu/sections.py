@@ -1,8 +1,14 @@
 """The sections of the seu, as the home page lists them. A section whose issue has not landed yet
-says what it will hold instead of linking to nothing."""
+(``available=False``) is listed apart, as coming, saying what it will hold, instead of linking to
+nothing; a section says only what exists (ordinance art. 9: the seu answers for what it shows).
+
+Where what a section offers depends on what staff switch on in another app (the appointment
+services: ``cites``), that app registers a summary here (``register_summary``, from its
+``AppConfig.ready``), because ``seu`` imports no other app (DESIGN.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -18,6 +24,23 @@ class Section:
     available: bool = False
 
 
+SummaryProvider = Callable[[], "str | Promise"]
+
+_summaries: dict[str, SummaryProvider] = {}
+
+
+def register_summary(slug: str, provider: SummaryProvider) -> None:
+    """Have the section ``slug`` say what ``provider()`` says now instead of its fixed summary
+    (called by the app that owns what the section offers)."""
+    _summaries[slug] = provider
+
+
+def summary(section: Section) -> str | Promise:
+    """What ``section`` offers, as the home page says it now."""
+    provider = _summaries.get(section.slug)
+    return provider() if provider is not None else section.summary
+
+
 SECTIONS: list[Section] = [
     Section(
         "registre",
@@ -29,14 +52,18 @@ SECTIONS: list[Section] = [
     Section(
         "carpeta",
         _("La meva carpeta"),
-        _("Consultar els vostres registres, expedients i justificants."),
+        # The case files (art. 22) join it when they exist: not promised before.
+        _("Consultar el que heu presentat al registre electrònic i els seus rebuts."),
         "22, 31",
         available=True,  # /carpeta/ (registre.urls)
     ),
     Section(
         "notificacions",
         _("Notificacions electròniques"),
-        _("Accedir a les notificacions que l'Ajuntament us ha posat a disposició."),
+        _(
+            "Hi podreu accedir a les notificacions i comunicacions que l'Ajuntament us posi a "
+            "disposició."
+        ),
         "32",
     ),
     Section(
@@ -49,16 +76,17 @@ SECTIONS: list[Section] = [
     Section(
         "tramits",
         _("Catàleg de tràmits"),
-        _("Els procediments que podeu fer per via electrònica, amb els requisits i terminis."),
+        _(
+            "Hi trobareu els procediments que podreu fer per via electrònica, amb els requisits "
+            "i els terminis."
+        ),
         "15, 20, 21",
     ),
     Section(
         "cita-previa",
         _("Cita prèvia"),
-        _(
-            "Demanar cita a l'oficina d'acreditació per obtenir el certificat de la FNMT o "
-            "registrar-vos a Cl@ve."
-        ),
+        # Replaced by what the office offers now (``cites`` registers it): never a service off.
+        _("Demanar cita a l'oficina d'acreditació."),
         "",
         available=True,
     ),
@@ -67,13 +95,14 @@ SECTIONS: list[Section] = [
         _("Certificats digitals admesos"),
         _("Com identificar-vos: DNI electrònic, certificats de la FNMT i Cl@ve."),
         "6-8",
+        available=True,  # /certificats/ (seu.views.accepted_certificates)
     ),
     Section(
         "informacio",
         _("Informació i transparència"),
         _("Organització, competències, serveis, normativa i documents d'informació pública."),
         "15, 16, 19",
-        available=True,  # served by tauler.urls at /informacio/, before the catch-all route
+        available=True,  # served by informacio.urls at /informacio/, before the catch-all route
     ),
 ]
 

@@ -1,5 +1,6 @@
-"""Back-office changes with legal effect made in the seu: the days the town hall declares
-non-working (art. 33.h) and the planned interruptions (art. 17.1, 33.d).
+"""Back-office changes with legal effect made in the seu: the town hall's identity (art. 9.1: it
+names the owner of the seu on every page and receipt), the days the town hall declares non-working
+(art. 33.h) and the planned interruptions (art. 17.1, 33.d).
 
 Every change is written with its ``BackOfficeChange`` row (who, when, the values before and after)
 in one transaction, and forgets the caches that showed the old rows: the back-office, the demo data
@@ -20,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from seu import caching, calendar
 from seu.errors import InvalidInput
-from seu.models import BackOfficeChange, Interruption, NonWorkingDay
+from seu.models import BackOfficeChange, Interruption, NonWorkingDay, TownHall
+from seu.translated import in_source_language
 
 Action = BackOfficeChange.Action
 
@@ -84,7 +86,7 @@ def _check_day_free(date: dt.date, *, other_than: int | None = None) -> None:
         taken = taken.exclude(pk=other_than)
     if taken.exists():
         raise InvalidInput(
-            _("El dia %(date)s ja és inhàbil.") % {"date": f"{date:%d/%m/%Y}"},
+            _("El dia %(date)s ja és inhàbil.") % {"date": calendar.format_date(date)},
             code="day_already_non_working",
         )
 
@@ -95,12 +97,16 @@ def declare_non_working_day(
     date: dt.date,
     kind: str,
     name: str,
-    acting_user: AbstractBaseUser,
+    acting_user: AbstractBaseUser | None,
     reason: str = "",
 ) -> NonWorkingDay:
+    """``acting_user`` None: the installation's own data (the demo's local holidays)."""
     _check_day_free(date)
     day = NonWorkingDay.objects.create(
-        date=date, kind=kind, name=name[:200], declared_by_id=acting_user.pk
+        date=date,
+        kind=kind,
+        name=name[:200],
+        declared_by_id=acting_user.pk if acting_user is not None else None,
     )
     record_change(
         obj=day,
@@ -231,3 +237,53 @@ def delete_interruption(*, interruption: Interruption, acting_user: AbstractBase
     )
     Interruption.objects.filter(pk=interruption.pk).delete()
     caching.forget(caching.INTERRUPTIONS_KEY)
+
+
+# --- The town hall (art. 9.1) ---------------------------------------------------------------------
+
+_TOWN_HALL_FIELDS = (
+    "name",
+    "nif",
+    "dir3_code",
+    "address",
+    "postal_code",
+    "municipality",
+    "phone",
+    "email",
+    "registry_email",
+    "website",
+    "office_hours",
+    "office_hours_es",
+    "office_hours_en",
+)
+
+
+@transaction.atomic
+@in_source_language()  # the log's "office_hours" and the original column are the Catalan text
+def save_town_hall(
+    *, town_hall: TownHall, acting_user: AbstractBaseUser | None, reason: str = ""
+) -> TownHall:
+    """Create the seu's one town hall or change it (values already validated by the caller's
+    form), with its log row; every page shows the new identity at once."""
+    if town_hall.pk is None:
+        if TownHall.objects.select_for_update().exists():
+            raise InvalidInput(
+                _("La seu ja té un ajuntament: modificau-lo."), code="town_hall_exists"
+            )
+        before: dict[str, Any] = {}
+        action = Action.CREATED
+    else:
+        stored = TownHall.objects.select_for_update().get(pk=town_hall.pk)
+        before = snapshot(stored, _TOWN_HALL_FIELDS)
+        action = Action.CHANGED
+    town_hall.save()
+    record_change(
+        obj=town_hall,
+        action=action,
+        acting_user=acting_user,
+        before=before,
+        after=snapshot(town_hall, _TOWN_HALL_FIELDS),
+        reason=reason,
+    )
+    caching.forget(caching.TOWN_HALL_KEY)
+    return town_hall

@@ -8,6 +8,7 @@ production guard: no debug, no development secret, no development seal, secure c
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,9 @@ if PRODUCTION and not SEU_BASE_URL.startswith("https://"):
     raise ImproperlyConfigured("SEU_BASE_URL: production must use an https:// address")
 
 INSTALLED_APPS = [
+    # Translated fields of what staff write (translation.py per app); before the admin, which it
+    # patches.
+    "modeltranslation",
     "seu.admin_apps.SeuAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,6 +76,7 @@ INSTALLED_APPS = [
     "expedients",
     "notificacions",
     "tauler",
+    "informacio",
     "cites",
 ]
 # The development PKI, local identity provider, demo data and ``rundev``: never in production.
@@ -263,8 +268,34 @@ CONTENT_SECURITY_POLICY = {
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "ca"
 LANGUAGES = [("ca", _("Català")), ("es", _("Castellano")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then our translations of the packages' messages that their own catalogues
+# lack (kept apart because makemessages --no-obsolete prunes locale/ to our sources).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 TIME_ZONE = "Europe/Madrid"
+# One date and time format per language, with our own named ones (seu/formats/__init__.py).
+FORMAT_MODULE_PATH = ["seu.formats"]
+# What staff write (organs, services, information sections) has a column per language; an empty
+# translation shows the Catalan text (django-modeltranslation; each app's translation.py).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ca"
+MODELTRANSLATION_LANGUAGES = ("ca", "es", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ca",)
+# A code made from a name (the back-office's prepopulated fields) comes from the Catalan one.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "ca"
+
+
+def _column_label(verbose_name: object, language: str) -> object:
+    """A translation column's label in the back-office: «nom (castellà)»."""
+    from django.utils.text import format_lazy
+
+    names = {"ca": _("català"), "es": _("castellà"), "en": _("anglès")}
+    return format_lazy("{} ({})", verbose_name, names[language])
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _column_label
+# mypy's Django plugin reads the models with these settings but cannot type the managers that
+# modeltranslation builds at run time: it sees the models without their language columns, which
+# the code reads by name (``seu.translated``).
+MODELTRANSLATION_ENABLE_REGISTRATIONS = "mypy" not in sys.modules
 USE_I18N = True
 USE_TZ = True
 

@@ -81,7 +81,7 @@ def check_works_for(user: User | None, organ: Organ) -> None:
     organs = organs_of(user)
     if organs is not None and not organs.filter(pk=organ.pk).exists():
         raise NotFound(
-            _("No treballeu per a l'òrgan «%(organ)s».") % {"organ": organ.name},
+            _("No treballau per a l'òrgan «%(organ)s».") % {"organ": organ.name},
             code="organ_not_yours",
         )
 

@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("", include("documents.urls")),
     path("", include("registre.urls")),
     path("", include("tauler.urls")),
+    path("", include("informacio.urls")),
     path("", include("cites.urls")),
     path("gestio/", admin.site.urls),
     path("identificacio/", include("seu.identity.urls")),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from seu import calendar, office_hours
-from seu.sections import BY_SLUG, SECTIONS
+from seu.sections import BY_SLUG, SECTIONS, summary
 
 
 @require_GET
@@ -20,7 +20,9 @@ def home(request: HttpRequest) -> HttpResponse:
     local_now = calendar.to_local(now)
     reason = working_calendar.non_working_reason(local_now.date(), request.LANGUAGE_CODE)
     context = {
-        "sections": SECTIONS,
+        # What works, each saying what it offers now; what is coming, apart, without a link.
+        "sections": [(section, summary(section)) for section in SECTIONS if section.available],
+        "coming": [section for section in SECTIONS if not section.available],
         "official_now": local_now,
         "non_working_reason": reason,
         "next_working_start": working_calendar.next_working_day_start(now) if reason else None,

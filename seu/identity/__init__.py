@@ -49,7 +49,7 @@ class InsufficientLevel(SeuError):
             _(
                 "Per consultar aquestes dades cal identificar-se amb un nivell «%(required)s» o "
                 "superior, i us heu identificat amb un nivell «%(current)s» (art. 8.2 de "
-                "l'ordenança). Identifiqueu-vos de nou amb un mètode que assoleixi aquest nivell."
+                "l'ordenança). Identificau-vos de nou amb un mètode que assoleixi aquest nivell."
             )
             % {"required": required.label, "current": current.label}
         )
@@ -98,7 +98,12 @@ def upsert_person(data: PersonData) -> Person:
     )
     if not created:
         changed = []
-        for attribute in ("given_name", "surnames", "legal_name", "email"):
+        # The e-mail the person set in "Les meves dades" stays theirs (``seu.people``); until
+        # they set one, the method's is the best known.
+        attributes = ["given_name", "surnames", "legal_name"]
+        if person.contact_updated_at is None:
+            attributes.append("email")
+        for attribute in attributes:
             value = getattr(data, attribute)
             if value and getattr(person, attribute) != value:
                 setattr(person, attribute, value)

@@ -59,7 +59,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpRequest
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +71,7 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
-from seu import calendar
+from seu import calendar, catalan
 from seu.errors import SeuError
 from seu.identity import Evidence, PersonData
 from seu.models import LoA
@@ -105,7 +105,7 @@ class CertificateRefused(SeuError):
     code = "certificate_refused"
     http_status = 403
     default_message: str | Promise = _("No us hem pogut identificar amb el certificat.")
-    default_advice: str | Promise = _("Torneu-ho a provar o identifiqueu-vos amb un altre mètode.")
+    default_advice: str | Promise = _("Tornau-ho a provar o identificau-vos amb un altre mètode.")
 
     def __init__(
         self,
@@ -127,9 +127,9 @@ class NoCertificate(CertificateRefused):
     code = "no_certificate"
     default_message = _("El navegador no ha presentat cap certificat electrònic.")
     default_advice = _(
-        "Comproveu que teniu el certificat instal·lat al navegador o el DNI electrònic al "
-        "lector. Tanqueu totes les finestres del navegador, torneu a entrar i, quan el navegador "
-        "us ho demani, trieu el certificat."
+        "Comprovau que teniu el certificat instal·lat al navegador o el DNI electrònic al "
+        "lector. Tancau totes les finestres del navegador, tornau a entrar i, quan el navegador "
+        "us ho demani, triau el certificat."
     )
 
 
@@ -140,7 +140,7 @@ class ForgedCertificateHeader(CertificateRefused):
         "La petició porta un certificat que no ha passat per la connexió segura de la seu."
     )
     default_advice = _(
-        "Entreu a la seu per la seva adreça oficial i identifiqueu-vos des de la pàgina "
+        "Entrau a la seu per la seva adreça oficial i identificau-vos des de la pàgina "
         "d'identificació."
     )
 
@@ -150,7 +150,7 @@ class MalformedCertificate(CertificateRefused):
     http_status = 400
     default_message = _("El certificat presentat no es pot llegir.")
     default_advice = _(
-        "Proveu-ho amb un altre certificat o amb el DNI electrònic, o identifiqueu-vos amb Cl@ve."
+        "Provau-ho amb un altre certificat o amb el DNI electrònic, o identificau-vos amb Cl@ve."
     )
 
 
@@ -159,7 +159,7 @@ class UntrustedIssuer(CertificateRefused):
     default_message = _("Aquest certificat no l'ha emès cap prestador admès per la seu.")
     default_advice = _(
         "Feu servir el DNI electrònic, un certificat de la FNMT o un altre dels certificats "
-        "admesos, o identifiqueu-vos amb Cl@ve."
+        "admesos, o identificau-vos amb Cl@ve."
     )
 
 
@@ -174,19 +174,19 @@ class SelfSignedCertificate(UntrustedIssuer):
 class ExpiredCertificate(CertificateRefused):
     code = "expired"
     default_message = _("El vostre certificat ha caducat.")
-    default_advice = _("Renoveu-lo amb el prestador que el va emetre o sol·liciteu-ne un de nou.")
+    default_advice = _("Renovau-lo amb el prestador que el va emetre o sol·licitau-ne un de nou.")
 
 
 class NotYetValidCertificate(CertificateRefused):
     code = "not_yet_valid"
     default_message = _("El vostre certificat encara no és vàlid.")
-    default_advice = _("Comproveu la data i l'hora de l'ordinador i torneu-ho a provar més tard.")
+    default_advice = _("Comprovau la data i l'hora de l'ordinador i tornau-ho a provar més tard.")
 
 
 class RevokedCertificate(CertificateRefused):
     code = "revoked"
     default_message = _("El vostre certificat ha estat revocat: ja no es pot fer servir.")
-    default_advice = _("Sol·liciteu-ne un de nou al prestador que el va emetre.")
+    default_advice = _("Sol·licitau-ne un de nou al prestador que el va emetre.")
 
 
 class RevocationUnavailable(CertificateRefused):
@@ -198,7 +198,7 @@ class RevocationUnavailable(CertificateRefused):
         "Ara mateix no podem comprovar amb el prestador si el vostre certificat és vigent."
     )
     default_advice = _(
-        "Torneu-ho a provar d'aquí a uns minuts o identifiqueu-vos amb Cl@ve. No us podem "
+        "Tornau-ho a provar d'aquí a uns minuts o identificau-vos amb Cl@ve. No us podem "
         "identificar sense aquesta comprovació."
     )
 
@@ -207,7 +207,7 @@ class InvalidCertificateNif(CertificateRefused):
     code = "invalid_nif"
     default_message = _("El certificat no conté un NIF, NIE o CIF vàlid.")
     default_advice = _(
-        "Adreceu-vos al prestador que el va emetre perquè el corregeixi, o identifiqueu-vos amb un "
+        "Adreçau-vos al prestador que el va emetre perquè el corregeixi, o identificau-vos amb un "
         "altre certificat o amb Cl@ve."
     )
 
@@ -216,7 +216,7 @@ class NotForIdentification(CertificateRefused):
     code = "not_for_identification"
     default_message = _("Aquest certificat no serveix per identificar-se.")
     default_advice = _(
-        "Trieu, quan el navegador us ho demani, el certificat d'autenticació (al DNI electrònic, "
+        "Triau, quan el navegador us ho demani, el certificat d'autenticació (al DNI electrònic, "
         "el d'«AUTENTICACIÓN»)."
     )
 
@@ -708,11 +708,12 @@ def _refuse_from_validation(
 
 
 def _expired(issuer: TrustedIssuer, not_after: dt.datetime) -> ExpiredCertificate:
-    day = calendar.to_local(not_after).date().strftime("%d/%m/%Y")
-    message = format_lazy(_("El vostre certificat va caducar el {day}."), day=day)
+    # Formatted when the message is shown, in that request's language.
+    on_day = lazy(catalan.date_phrase, str)("on", not_after)
+    message = format_lazy(_("El vostre certificat va caducar {on_day}."), on_day=on_day)
     if issuer.provider:
         advice = format_lazy(
-            _("Renoveu-lo o sol·liciteu-ne un de nou a {provider}."), provider=issuer.provider
+            _("Renovau-lo o sol·licitau-ne un de nou a {provider}."), provider=issuer.provider
         )
         return ExpiredCertificate(message, advice=advice, issuer=issuer)
     return ExpiredCertificate(message, issuer=issuer)

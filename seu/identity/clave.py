@@ -103,8 +103,8 @@ class ClaveError(SeuError):
 
 _MESSAGES: dict[str, Promise] = {
     "unavailable": _(
-        "Ara mateix no es pot connectar amb Cl@ve. Torneu-ho a provar d'aquí a una estona o "
-        "identifiqueu-vos amb un certificat electrònic."
+        "Ara mateix no es pot connectar amb Cl@ve. Tornau-ho a provar d'aquí a una estona o "
+        "identificau-vos amb un certificat electrònic."
     ),
     "signature": _(
         "La resposta de Cl@ve no duu una signatura vàlida del proveïdor d'identitat i no s'ha "
@@ -112,15 +112,15 @@ _MESSAGES: dict[str, Promise] = {
     ),
     "audience": _("La resposta de Cl@ve no anava adreçada a aquesta seu electrònica."),
     "expired": _(
-        "La resposta de Cl@ve ha caducat o encara no és vàlida. Torneu a iniciar la identificació."
+        "La resposta de Cl@ve ha caducat o encara no és vàlida. Tornau a iniciar la identificació."
     ),
     "replayed": _(
-        "Aquesta resposta de Cl@ve ja s'ha fet servir i no es pot tornar a usar. Torneu a iniciar "
+        "Aquesta resposta de Cl@ve ja s'ha fet servir i no es pot tornar a usar. Tornau a iniciar "
         "la identificació."
     ),
     "unsolicited": _(
         "La resposta de Cl@ve no correspon a cap identificació iniciada des d'aquest navegador, o "
-        "ja s'ha utilitzat. Torneu a iniciar la identificació."
+        "ja s'ha utilitzat. Tornau a iniciar la identificació."
     ),
     "identifier": _("Cl@ve no ha facilitat un NIF o NIE espanyol vàlid de la persona."),
     "cancelled": _("La identificació a Cl@ve no s'ha completat: s'ha cancel·lat o s'ha rebutjat."),
@@ -144,7 +144,7 @@ def level_refusal(*, asserted: LoA | None, required: LoA) -> ClaveError:
     else:
         message = _(
             "Cl@ve ha acreditat un nivell d'identificació «%(asserted)s», inferior al nivell "
-            "«%(required)s» que demana aquest tràmit (art. 8.2 de l'ordenança). Torneu a "
+            "«%(required)s» que demana aquest tràmit (art. 8.2 de l'ordenança). Tornau a "
             "identificar-vos amb un mètode que l'assoleixi."
         ) % {"asserted": asserted.label, "required": required.label}
     return ClaveError(message, code="level")

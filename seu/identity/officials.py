@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from seu import calendar, identity
+from seu import calendar, catalan, identity
 from seu import services as seu_services
 from seu.errors import InvalidInput, SeuError
 from seu.models import AuthorisedOfficial, BackOfficeChange, Identification, LoA
@@ -43,7 +43,7 @@ class NotAnAuthorisedOfficial(SeuError):
             _(
                 "Aquesta funció només és per al personal funcionari inscrit al registre de "
                 "funcionariat habilitat (art. 14.3 de l'ordenança) amb una habilitació vigent "
-                "avui. Si n'hauríeu de formar part, adreceu-vos a qui gestiona el registre."
+                "avui. Si n'hauríeu de formar part, adreçau-vos a qui gestiona el registre."
             )
         )
 
@@ -225,11 +225,11 @@ class IdentifyPersonForm(forms.Form):
             return cleaned
         if person_kind(nif) == "legal":
             if not cleaned.get("legal_name"):
-                self.add_error("legal_name", _("Indiqueu la raó social de l'entitat."))
+                self.add_error("legal_name", _("Indicau la raó social de l'entitat."))
         else:
             for name in ("given_name", "surnames"):
                 if not cleaned.get(name):
-                    self.add_error(name, _("Indiqueu-lo tal com figura al document d'identitat."))
+                    self.add_error(name, _("Indicau-lo tal com figura al document d'identitat."))
         return cleaned
 
     def person_data(self) -> identity.PersonData:
@@ -286,9 +286,9 @@ class IdentifyPersonView(View):
         messages.success(
             request,
             gettext(
-                "Sessió assistida iniciada: ara actueu en nom de %(person)s a la seu electrònica."
+                "Sessió assistida iniciada: ara actuau en nom %(of_person)s a la seu electrònica."
             )
-            % {"person": identification.person.display_name},
+            % {"of_person": catalan.phrase("of", identification.person.display_name)},
         )
         return HttpResponseRedirect(identity.safe_next(request, request.POST.get("next")))
 

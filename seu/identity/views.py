@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, translate_url
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from seu import identity
+from seu import identity, people
+from seu.identity.forms import ContactForm
 from seu.models import LoA
 
 
@@ -54,10 +58,42 @@ def my_identifications(request: HttpRequest) -> HttpResponse:
     return render(request, "seu/identity/my_identifications.html", {"identifications": rows})
 
 
-@require_GET
+@never_cache
+@require_http_methods(["GET", "POST"])
 @identity.identification_required(identity.PERSONAL_DATA_LOA)
 def my_data(request: HttpRequest) -> HttpResponse:
-    """The person's own data: personal data need the level ``identity.PERSONAL_DATA_LOA``."""
+    """The person's own data: personal data need the level ``identity.PERSONAL_DATA_LOA``. The
+    person keeps their contact details here (``seu.people.update_contact``, logged)."""
     current = identity.current_identification(request)
     assert current is not None
-    return render(request, "seu/identity/my_data.html", {"person": current.person})
+    person = current.person
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                people.update_contact(
+                    identification=current,
+                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data["phone"],
+                    postal_address=form.cleaned_data["postal_address"],
+                )
+            except people.InvalidContact as invalid:
+                for name, errors in invalid.errors.items():
+                    for error in errors:
+                        form.add_error(name, error)
+            else:
+                messages.success(request, _("S'han desat les vostres dades de contacte."))
+                return HttpResponseRedirect(reverse("identity:my_data"))
+        status = 400
+    else:
+        form = ContactForm(
+            initial={
+                "email": person.email,
+                "phone": person.phone,
+                "postal_address": person.postal_address,
+            }
+        )
+        status = 200
+    return render(
+        request, "seu/identity/my_data.html", {"person": person, "form": form}, status=status
+    )

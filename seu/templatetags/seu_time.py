@@ -1,4 +1,9 @@
-"""Instants in templates: ``{% load seu_time %}{{ entry.presented_at|instant }}``."""
+"""Instants in templates: ``{% load seu_time %}{{ entry.presented_at|instant }}``.
+
+A date without legal effect uses Django's filter with a named format of ``seu/formats``:
+``{{ day|date }}``, ``{{ day|date:"WEEKDAY_DATE_FORMAT" }}``,
+``{{ moment|date:"DATETIME_FORMAT" }}``.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,12 @@ register = template.Library()
 
 
 @register.filter
-def instant(value: dt.datetime | None) -> str:
-    """An instant with legal effect with its UTC offset (``seu.calendar.format_instant``)."""
-    return calendar.format_instant(value) if isinstance(value, dt.datetime) else ""
+def instant(value: dt.datetime | None, arg: str = "") -> str:
+    """An instant with legal effect with its UTC offset (``seu.calendar.format_instant``):
+    ``{{ when|instant }}``, or ``{{ when|instant:"weekday" }}`` to name the day of the week."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    return calendar.format_instant(value, weekday=arg == "weekday")
 
 
 @register.filter

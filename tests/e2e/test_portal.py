@@ -102,7 +102,7 @@ def test_a_section_not_yet_built_says_so_and_offers_the_office_instead(
     main = page.get_by_role("main")
     expect(main).to_contain_text("Aquesta secció encara no està disponible")
     expect(main).to_contain_text(town_hall.address)
-    browse.click_and_wait(main.get_by_role("link", name="Torna a l'inici"))
+    browse.click_and_wait(main.get_by_role("link", name="Tornar a l'inici"))
     assert path_of(page.url) == "/"
 
 

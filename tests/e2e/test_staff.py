@@ -72,7 +72,7 @@ def test_an_authorised_official_identifies_a_citizen_and_acts_on_their_behalf(
     page.get_by_label("Llinatges:").fill("Sureda Nicolau")
     page.get_by_label("La persona interessada ha llegit").check()
     browse.click_and_wait(
-        page.get_by_role("button", name="Identifica la persona i actua en nom seu")
+        page.get_by_role("button", name="Identificar la persona i actuar en nom seu")
     )
 
     # The portal (strict axe from here on) shows the session is an assisted one, and by whom.
@@ -91,5 +91,5 @@ def test_an_authorised_official_identifies_a_citizen_and_acts_on_their_behalf(
         f"identificació feta pel funcionari habilitat {official.full_name}"
     )
 
-    browse.click_and_wait(banner.get_by_role("button", name="Acaba la sessió assistida"))
+    browse.click_and_wait(banner.get_by_role("button", name="Acabar la sessió assistida"))
     expect(page.get_by_role("banner")).not_to_contain_text("Sessió assistida")

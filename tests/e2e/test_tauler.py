@@ -74,7 +74,7 @@ def test_a_visitor_browses_filters_opens_and_downloads_a_certificate(
     expect(table).not_to_contain_text("borsa de treball")
 
     page.get_by_label("Categoria").select_option(label="Tributs")
-    browse.click_and_wait(page.get_by_role("button", name="Filtra"))
+    browse.click_and_wait(page.get_by_role("button", name="Filtrar"))
     expect(table).to_contain_text("Padró de la taxa de fems")
     expect(table).not_to_contain_text("pla parcial Sa Coma")
 
@@ -82,7 +82,10 @@ def test_a_visitor_browses_filters_opens_and_downloads_a_certificate(
     tributs = edicts["tributs"]
     assert path_of(page.url) == f"/tauler/{tributs.year}/{tributs.number}/"
     expect(page.locator("#documents")).to_contain_text("tributs.pdf")
-    expect(page.locator("#periode")).to_contain_text(f"{tributs.exposure_last_day:%d/%m/%Y}")
+    assert tributs.exposure_last_day is not None
+    expect(page.locator("#periode")).to_contain_text(
+        calendar.format_date(tributs.exposure_last_day)
+    )
 
     borsa = edicts["borsa"]
     browse.goto(f"/tauler/{borsa.year}/{borsa.number}/")

@@ -84,7 +84,7 @@ def test_a_clerk_drafts_an_edict_with_its_pdf_and_an_approver_publishes_it(
     page.get_by_label("Text:").fill("S'exposa al públic l'aprovació inicial del pla parcial.")
     page.get_by_label("Tipus de període:").select_option(label="dies naturals")
     page.get_by_label("Dies d'exposició:").fill("20")
-    page.get_by_label("Afegeix un document (PDF):").set_input_files(pdf)
+    page.get_by_label("Afegir un document (PDF):").set_input_files(pdf)
     browse.click_and_wait(
         page.get_by_role("button", name="Desar i continuar editant"), axe=FORM_PAGE
     )
@@ -101,7 +101,7 @@ def test_a_clerk_drafts_an_edict_with_its_pdf_and_an_approver_publishes_it(
         page.locator(".breadcrumbs").get_by_role("link", name="Edictes", exact=True)
     )
     page.get_by_role("row", name=TITLE).get_by_role("checkbox").check()
-    page.get_by_label("Acció:").select_option(label="Envia a aprovació")
+    page.get_by_label("Acció:").select_option(label="Enviar a aprovació")
     browse.click_and_wait(page.get_by_role("button", name="Anar"))
     expect(page.locator(".messagelist")).to_contain_text("enviat a aprovació")
     edict.refresh_from_db()
@@ -112,8 +112,8 @@ def test_a_clerk_drafts_an_edict_with_its_pdf_and_an_approver_publishes_it(
     log_in(browse, approver)
     browse.goto(f"/gestio/tauler/edict/{edict.pk}/change/", axe=FORM_PAGE)
     reports_delivered(browse)
-    browse.click_and_wait(page.get_by_role("link", name="Publica o programa"))
-    browse.click_and_wait(page.get_by_role("button", name="Publica"), axe=FORM_PAGE)
+    browse.click_and_wait(page.get_by_role("link", name="Publicar o programar"))
+    browse.click_and_wait(page.get_by_role("button", name="Publicar"), axe=FORM_PAGE)
     reports_delivered(browse)
     assert path_of(page.url) == f"/gestio/tauler/edict/{edict.pk}/change/"  # back to the form
     edict.refresh_from_db()

@@ -50,7 +50,7 @@ def verify(browse: Browse, typed: str) -> None:
     page = browse.page
     browse.submit(
         {"Codi segur de verificació (CSV)": typed},
-        page.get_by_role("button", name="Verifica"),
+        page.get_by_role("button", name="Verificar"),
     )
 
 
@@ -85,7 +85,7 @@ def test_a_visitor_verifies_a_document_by_its_csv_and_downloads_the_original(
     expect(main).to_contain_text(seal_common_name(document))
     expect(main).to_contain_text("certificat de confiança")
 
-    pdf = read_download(page, "Descarrega el document original (PDF)")
+    pdf = read_download(page, "Descarregar el document original (PDF)")
     assert pdf.startswith(b"%PDF")
     assert pdf == document.current_version().blob.read()
 
@@ -122,7 +122,7 @@ def test_the_seals_page_lists_the_seal_certificate_once_a_document_is_issued(
     expect(main.get_by_role("heading", level=2)).to_have_text(seal.subject)
     expect(main).to_contain_text(seal.fingerprint)
 
-    pem = read_download(page, "Descarrega el certificat (PEM)")
+    pem = read_download(page, "Descarregar el certificat (PEM)")
     assert pem.decode() == seal.pem
 
 
@@ -153,7 +153,7 @@ def test_staff_log_in_to_the_back_office_and_issue_a_test_document(
 
     browse.click_and_wait(page.get_by_role("link", name="Documents emesos"), axe=False)
     browse.click_and_wait(page.get_by_role("link", name="Emetre un document de prova"), axe=False)
-    browse.click_and_wait(page.get_by_role("button", name="Emet i segella"), axe=False)
+    browse.click_and_wait(page.get_by_role("button", name="Emetre i segellar"), axe=False)
 
     success = page.locator(".messagelist .success")
     expect(success).to_contain_text("Document emès amb el CSV")
@@ -209,10 +209,10 @@ def test_a_stored_file_replaced_on_disk_is_neither_verified_nor_served(
     expect(alert).to_contain_text("El document no supera la verificació")
     expect(alert).to_contain_text("no és el que es va segellar")
     expect(page.get_by_role("heading", name="Document autèntic")).to_have_count(0)
-    expect(page.get_by_role("link", name="Descarrega el document original (PDF)")).to_have_count(0)
+    expect(page.get_by_role("link", name="Descarregar el document original (PDF)")).to_have_count(0)
 
     browse.goto(f"/verificar/{document.csv}/document.pdf", status=409)
     expect(page.get_by_role("alert")).to_contain_text("no coincideix amb el que es va segellar")
     expect(page.get_by_role("main")).not_to_contain_text(other.csv_display)
-    browse.click_and_wait(page.get_by_role("link", name="Torna a l'informe de verificació"))
+    browse.click_and_wait(page.get_by_role("link", name="Tornar a l'informe de verificació"))
     assert path_of(page.url) == f"/verificar/{document.csv}/"

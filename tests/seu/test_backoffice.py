@@ -130,7 +130,12 @@ def test_staff_add_an_organ(client: Client, administrator: User) -> None:
 
     response = client.post(
         "/gestio/seu/organ/add/",
-        {"code": "urbanisme", "name": "Urbanisme", "competences": "Llicències", "is_active": "on"},
+        {
+            "code": "urbanisme",
+            "name_ca": "Urbanisme",
+            "competences_ca": "Llicències",
+            "is_active": "on",
+        },
     )
 
     assert response.status_code == 302
@@ -224,7 +229,10 @@ def test_the_same_day_cannot_be_entered_twice(client: Client, administrator: Use
 @pytest.mark.parametrize(
     ("path", "data"),
     [
-        ("/gestio/seu/organ/add/", {"code": "urbanisme", "name": "Urbanisme", "is_active": "on"}),
+        (
+            "/gestio/seu/organ/add/",
+            {"code": "urbanisme", "name_ca": "Urbanisme", "is_active": "on"},
+        ),
         (
             "/gestio/seu/nonworkingday/add/",
             {"date": "2026-08-10", "kind": "local", "name": "Festa"},

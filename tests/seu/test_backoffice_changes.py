@@ -215,7 +215,7 @@ def test_a_day_declared_meanwhile_by_someone_else_is_a_form_error_not_a_server_e
     )
 
     assert response.status_code == 200
-    assert "El dia 23/12/2026 ja és inhàbil." in response.text
+    assert "El dia 23 de desembre de 2026 ja és inhàbil." in response.text
     assert "Tancament de les oficines" in response.text  # what was typed is kept
     assert NonWorkingDay.objects.get().name == "Sant Tomàs"
     assert not BackOfficeChange.objects.exists()

@@ -170,7 +170,7 @@ def test_a_citizen_logs_in_with_clave_and_returns_to_the_page_they_wanted(
 
     status, page = fetch(idp_url)
     assert status == 200
-    assert 'lang="ca"' in page and "Trieu una identitat de prova" in page
+    assert 'lang="ca"' in page and "Triau una identitat de prova" in page
     assert 'value="12345678Z"' in page  # a demo identity is prefilled
     assert 'id="nivell-substantial" name="nivell" value="substantial" checked' in page
 

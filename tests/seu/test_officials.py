@@ -375,3 +375,16 @@ def test_the_back_office_shows_the_identification_with_its_official_and_consent(
         ).status_code
         == 403
     )
+
+
+def test_a_name_that_starts_with_a_vowel_is_elided_in_the_assisted_session_banner(
+    official_client: Client,
+) -> None:
+    official_client.post(PAGE, CITIZEN | {"given_name": "Antònia", "surnames": "Estelrich Oliver"})
+
+    text = official_client.get("/").text
+
+    assert "actua en nom d&#x27;Antònia Estelrich Oliver" in text or (
+        "actua en nom d'Antònia Estelrich Oliver" in text
+    )
+    assert "en nom de Antònia" not in text

@@ -96,11 +96,12 @@ class Command(BaseCommand):
                     f"  Gestió (back-office): {url}gestio/\n"
                     f"    usuari: {username}  contrasenya: {password}\n"
                     f"    segon factor (TOTP): {totp_device.config_url}\n"
-                    f"      codi actual: {current_code(totp_device)} (canvia cada 30 s; carregueu "
-                    f"l'adreça otpauth:// a una aplicació d'autenticació, o demaneu el codi amb "
+                    f"      codi actual: {current_code(totp_device)} (canvia cada 30 s; carregau "
+                    f"l'adreça otpauth:// a una aplicació d'autenticació, o demanau el codi amb "
                     f"`.venv/bin/python manage.py totp {username} --code`)\n"
                     f"  Verificació de documents: {url}verificar/\n"
                     f"  Cl@ve local (identitats de prova): {local_idp.base_url}/metadata/\n"
+                    f"  Correus electrònics: {self._where_emails_go()}\n"
                 )
             )
             self._print_certificates(citizens, with_nginx=nginx is not None)
@@ -115,6 +116,20 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(timeout=10)
+
+    def _where_emails_go(self) -> str:
+        """Where the e-mails of the outbox (appointments, notices) end up in development: the
+        worker delivers them with Django's console backend unless EMAIL_BACKEND says otherwise."""
+        backend = settings.EMAIL_BACKEND
+        if backend == "django.core.mail.backends.console.EmailBackend":
+            return (
+                "s'escriuen en aquesta consola (el treballador de Celery els envia en pocs segons)"
+            )
+        if backend == "django.core.mail.backends.filebased.EmailBackend":
+            return f"fitxers a {getattr(settings, 'EMAIL_FILE_PATH', '?')}"
+        if backend == "django.core.mail.backends.smtp.EmailBackend":
+            return f"servidor SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+        return backend
 
     def _start_nginx(self, citizens: CitizenPki, addr: str) -> subprocess.Popen[bytes] | None:
         """nginx on https://127.0.0.1:8443 in front of the development server, asking for a client
