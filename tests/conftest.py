@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from devtools.pki import DevPki, ensure_dev_pki
 from devtools.servers import DevServicesServer, start_dev_services
@@ -175,6 +176,19 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1) -> bool:
 # --- Named actors (STYLE.md): reused by every app's tests --------------------------------------
 
 STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
+    """Django's migration executor for a test that migrates back and forth; afterwards the schema
+    is the latest again, as every other test expects."""
+    from django.contrib.contenttypes.models import ContentType
+
+    executor = MigrationExecutor(connection)
+    yield executor
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture

@@ -4,22 +4,20 @@ link, book again, and the office clerk records the accredited identity; axe on e
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core import mail
 from icalendar import Calendar
 from playwright.sync_api import expect
 
 from cites import selectors
 from cites.models import Appointment, Service
 from seu.calendar import SEU_TZ
-from seu.core import outbox
 from seu.identity.staff_auth import current_code, enrol_totp_device
 from seu.models import TownHall
 from tests.conftest import STAFF_PASSWORD
 from tests.e2e.conftest import Browse, path_of
+from tests.support.mail import deliver, link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,19 +36,6 @@ def fnmt(db: None) -> Service:
         },
     )
     return service
-
-
-def deliver() -> list[mail.EmailMessage]:
-    """What the beat sweep does: deliver the stored e-mails (to Django's locmem outbox)."""
-    before = len(mail.outbox)
-    outbox.deliver_pending_emails()
-    return list(mail.outbox[before:])
-
-
-def link(message: mail.EmailMessage, kind: str) -> str:
-    found = re.search(rf"https?://\S+(/cita-previa/{kind}/[^/\s]+/)", str(message.body))
-    assert found, message.body
-    return found.group(1)
 
 
 def book_first_free_time(browse: Browse) -> None:

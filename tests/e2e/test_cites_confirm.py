@@ -5,18 +5,16 @@ bring; a person who lost the e-mail asks for the links again. axe on every page.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from cites import selectors, services
 from cites.models import Appointment, Service
-from seu.core import outbox
 from seu.models import TownHall
 from tests.cites.conftest import applicant
 from tests.e2e.conftest import Browse
+from tests.support.mail import deliver, link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,18 +33,6 @@ def fnmt(db: None) -> Service:
         },
     )
     return service
-
-
-def deliver() -> list[mail.EmailMessage]:
-    before = len(mail.outbox)
-    outbox.deliver_pending_emails()
-    return list(mail.outbox[before:])
-
-
-def link(message: mail.EmailMessage, kind: str) -> str:
-    found = re.search(rf"https?://\S+(/cita-previa/{kind}/[^/\s]+/)", str(message.body))
-    assert found, message.body
-    return found.group(1)
 
 
 def booked(service: Service) -> Appointment:

@@ -4,9 +4,7 @@ made before stay, now in ``informacio``, and the permissions granted on them kee
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -16,16 +14,6 @@ from django.db.migrations.executor import MigrationExecutor
 from informacio.models import InformationDocument, OfficialJournal, PublicService
 
 BEFORE = [("tauler", "0003_official_journals")]
-
-
-@pytest.fixture
-def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
-    executor = MigrationExecutor(connection)
-    yield executor
-    # Leave the schema as every other test expects it.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    ContentType.objects.clear_cache()
 
 
 def test_the_rows_and_the_permissions_granted_survive_the_move(

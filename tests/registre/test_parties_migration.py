@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
@@ -15,15 +12,6 @@ from tests.registre.conftest import local
 
 BEFORE = [("registre", "0003_interruption_in_seu")]
 AFTER = [("registre", "0005_fill_entry_parties")]
-
-
-@pytest.fixture
-def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
-    executor = MigrationExecutor(connection)
-    yield executor
-    # Leave the schema as every other test expects it.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_entries_made_before_get_the_current_data_of_their_persons(

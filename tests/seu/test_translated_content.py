@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -204,15 +203,6 @@ def test_lists_ordered_by_name_follow_the_language_of_the_page() -> None:
 
 
 # --- The texts written before translations existed ----------------------------------------------
-
-
-@pytest.fixture
-def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
-    executor = MigrationExecutor(connection)
-    yield executor
-    # Leave the schema as every other test expects it.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_the_texts_written_before_become_the_catalan_ones_and_the_default_services_are_translated(
