@@ -413,6 +413,17 @@ if AUTHORISED_OFFICIAL_LOA not in {"low", "substantial", "high"}:
         f"got {AUTHORISED_OFFICIAL_LOA!r}"
     )
 
+# --- Notifications (art. 32) ---------------------------------------------------------------------
+# When ten natural days without access make a notification rejected (art. 32.6; seu.calendar.
+# notification_expiry): "end_of_day", the end of the tenth calendar day counted from the day after
+# availability in Europe/Madrid, or "instant", availability plus ten times 24 hours.
+NOTIFICATION_EXPIRY_RULE = env_str("NOTIFICATION_EXPIRY_RULE", "end_of_day")
+if NOTIFICATION_EXPIRY_RULE not in {"end_of_day", "instant"}:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_EXPIRY_RULE: expected end_of_day or instant, "
+        f"got {NOTIFICATION_EXPIRY_RULE!r}"
+    )
+
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

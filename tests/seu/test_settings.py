@@ -179,6 +179,11 @@ def test_development_starts_without_any_variable(var_dir: Path) -> None:
         ("DATABASE_URL", "nonsense://db", "DATABASE_URL: Scheme 'nonsense://' is unknown"),
         ("REDIS_URL", "localhost:6379", "REDIS_URL: expected a redis://"),
         ("LOG_LEVEL", "chatty", "LOG_LEVEL: expected DEBUG, INFO"),
+        (
+            "NOTIFICATION_EXPIRY_RULE",
+            "midnight",
+            "NOTIFICATION_EXPIRY_RULE: expected end_of_day or instant, got 'midnight'",
+        ),
         ("SECRET_KEY_FILE", "/nonexistent/secret", "SECRET_KEY_FILE: cannot read"),
     ],
 )
