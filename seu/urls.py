@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("avis-legal/", views.legal_notice, name="legal_notice"),
     path("", include("documents.urls")),
     path("", include("registre.urls")),
+    path("", include("notificacions.urls")),
     path("", include("tauler.urls")),
     path("", include("informacio.urls")),
     path("", include("cites.urls")),

@@ -256,6 +256,7 @@ NOT_WALKED: dict[str, str] = {
     "gestio/seu/authorisedofficial/": PERMISSION_WALK,
     "gestio/seu/identification/": PERMISSION_WALK,
     "gestio/seu/outgoingemail/": PERMISSION_WALK,
+    "gestio/notificacions/notificationconsent/": PERMISSION_WALK,
     "gestio/seu/staffmembershipchange/": PERMISSION_WALK,
     "gestio/seu/backofficechange/": PERMISSION_WALK,
     "gestio/documents/document/": PERMISSION_WALK,
@@ -530,6 +531,7 @@ def registers(citizen: Actor, clerk: Actor, organ: Organ, tmp_path: Any) -> Regi
     """Built through the services that own them (the log rows by the changes they log)."""
     from documents import services as documents
     from documents.models import IntegrityIncident
+    from notificacions import services as notifications
     from seu import staff
     from seu.core.outbox import queue_email
     from seu.identity.officials import enable_official, local_today
@@ -572,6 +574,11 @@ def registers(citizen: Actor, clerk: Actor, organ: Organ, tmp_path: Any) -> Regi
     Path(receipt.current_version().blob.file.path).write_bytes(b"%PDF-1.7 no pas el segellat")
     with pytest.raises(documents.IntegrityFailure):
         documents.checked_bytes(document=receipt)
+    consent = notifications.give_consent(
+        identification=citizen.identification,  # type: ignore[arg-type]
+        email="maria.avisos@example.org",
+        accepted=True,
+    )
     token, _ = Token.objects.get_or_create(user=official_user)
     device = enrol_totp_device(official_user)
     official_marks = ["Mascaró", "00000000T"]
@@ -588,6 +595,7 @@ def registers(citizen: Actor, clerk: Actor, organ: Organ, tmp_path: Any) -> Regi
             "documents.document": receipt,
             "documents.integrityincident": IntegrityIncident.objects.get(document=receipt),
             "registre.registryentry": entry,
+            "notificacions.notificationconsent": consent,
         },
         markers={
             "seu.identification": PERSONAL,
@@ -602,6 +610,7 @@ def registers(citizen: Actor, clerk: Actor, organ: Organ, tmp_path: Any) -> Regi
             "documents.document": [receipt.csv, receipt.csv_display],
             "documents.integrityincident": [receipt.csv, receipt.csv_display],
             "registre.registryentry": PERSONAL,
+            "notificacions.notificationconsent": [CITIZEN.nif, "maria.avisos@example.org"],
         },
     )
 
@@ -618,6 +627,7 @@ ADMIN_MODELS = [
     "documents.document",
     "documents.integrityincident",
     "registre.registryentry",
+    "notificacions.notificationconsent",
 ]
 ADMIN_PAGES = ("changelist", "change", "history", "delete")
 
