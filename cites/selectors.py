@@ -27,7 +27,7 @@ class SlotView(NamedTuple):
 
     @property
     def local(self) -> dt.datetime:
-        return self.starts_at.astimezone(SEU_TZ)
+        return calendar.to_local(self.starts_at)
 
     @property
     def key(self) -> str:
@@ -257,7 +257,7 @@ class AgendaRow:
 
     @property
     def local(self) -> dt.datetime:
-        return self.starts_at.astimezone(SEU_TZ)
+        return calendar.to_local(self.starts_at)
 
     @property
     def is_closed(self) -> bool:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from documents import services
+from documents import responses, services
 from documents.forms import VerifyForm
 from documents.models import Document, SealCertificate
 from seu.errors import InvalidInput, NotFound, RateLimited
@@ -92,13 +92,7 @@ def download(request: HttpRequest, code: str) -> HttpResponse:
     try:
         data = services.checked_bytes(document=found)
     except services.IntegrityFailure as exc:
-        response = render(
-            request,
-            "documents/integrity_failure.html",
-            {"document": found, "message": exc.message},
-            status=exc.http_status,
-        )
-        return _verification_headers(response)
+        return _verification_headers(responses.integrity_failure(request, found, exc))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{found.csv}.pdf"'
     return _verification_headers(response)

@@ -30,6 +30,7 @@ from django.core.validators import validate_email
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from seu import people
 from seu.errors import InvalidInput
 from seu.identity import PersonData
 from seu.people import normalise_person_id, person_kind
@@ -45,7 +46,7 @@ PERSON_ID_MAX_LENGTH = 20
 GIVEN_NAME_MAX_LENGTH = 100
 SURNAMES_MAX_LENGTH = 200
 LEGAL_NAME_MAX_LENGTH = 300
-EMAIL_MAX_LENGTH = 254
+EMAIL_MAX_LENGTH = people.EMAIL_MAX_LENGTH  # one limit for an address, wherever it is typed
 ADDRESSEE_MAX_LENGTH = 300
 NOT_ADMITTED_TEXT_MAX_LENGTH = 4_000
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from documents import responses
 from documents import services as documents
 from documents.services import verification_url
 from registre import attachments, selectors, services
@@ -274,12 +275,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         receipt = services.receipt_file(entry=entry)
     except documents.IntegrityFailure as failure:
-        return render(
-            request,
-            "documents/integrity_failure.html",
-            {"document": entry.receipt, "message": failure.message},
-            status=failure.http_status,
-        )
+        return responses.integrity_failure(request, entry.receipt, failure)
     response = HttpResponse(receipt.data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{receipt.filename}"'
     return response

@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from seu.backoffice import ServiceChannelAdmin
 from seu.errors import SeuError
 from seu.staff import organs_to_offer, scoped_to_staff
 from tauler import periods, services
@@ -139,7 +140,7 @@ class WithdrawForm(forms.Form):
 
 
 @admin.register(Edict)
-class EdictAdmin(admin.ModelAdmin[Edict]):
+class EdictAdmin(ServiceChannelAdmin, admin.ModelAdmin[Edict]):
     form = EdictAdminForm
     list_display = [
         "title",
@@ -231,21 +232,6 @@ class EdictAdmin(admin.ModelAdmin[Edict]):
             " · ".join(['<a href="{}">{}</a>'] * len(links)),
             *[part for link in links for part in link],
         )
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        # The form checks what the services check, so a refusal here is a race (the draft was
-        # sent for approval meanwhile): the transaction is rolled back and staff are told why.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except SeuError as exc:
-            self.message_user(request, str(exc.message), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Edict, form: Any, change: bool) -> None:
         """The draft is written by the board's services, never by the admin's ``obj.save()``."""

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from documents import responses
 from documents import services as documents
 from seu import calendar
 from tauler import integrity, selectors
@@ -80,18 +81,6 @@ def edict(request: HttpRequest, year: int, number: int) -> HttpResponse:
     )
 
 
-def _integrity_failure(
-    request: HttpRequest, document: documents.Document, failure: documents.IntegrityFailure
-) -> HttpResponse:
-    """The stored file is not what was sealed: say so (409) instead of serving it."""
-    return render(
-        request,
-        "documents/integrity_failure.html",
-        {"document": document, "message": failure.message},
-        status=failure.http_status,
-    )
-
-
 @require_GET
 def attachment(request: HttpRequest, year: int, number: int, position: int) -> HttpResponse:
     """A document of the edict, only while the edict is on display (issue 5, point 2), and only
@@ -107,7 +96,7 @@ def attachment(request: HttpRequest, year: int, number: int, position: int) -> H
     except documents.IntegrityFailure as failure:
         # The sealed edict is what names the document's SHA-256: its verification lists it.
         assert found.sealed_document is not None
-        return _integrity_failure(request, found.sealed_document, failure)
+        return responses.integrity_failure(request, found.sealed_document, failure)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="edicte-{year}-{number}-{position}.pdf"'
     return response
@@ -121,7 +110,7 @@ def certificate(request: HttpRequest, year: int, number: int) -> HttpResponse:
     try:
         data = documents.checked_bytes(document=found.certificate)
     except documents.IntegrityFailure as failure:
-        return _integrity_failure(request, found.certificate, failure)
+        return responses.integrity_failure(request, found.certificate, failure)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="diligencia-{year}-{number}.pdf"'
     return response

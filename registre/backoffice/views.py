@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from documents import responses
 from documents import services as documents
 from registre import services, sicres
 from registre.backoffice.forms import (
@@ -317,12 +318,7 @@ class EntryBookActions(admin.ModelAdmin[RegistryEntry]):
         except NotFound:
             raise Http404 from None
         except documents.IntegrityFailure as failure:
-            return render(
-                request,
-                "documents/integrity_failure.html",
-                {"document": entry.receipt, "message": failure.message},
-                status=failure.http_status,
-            )
+            return responses.integrity_failure(request, entry.receipt, failure)
         return _download(
             io.BytesIO(receipt.data), filename=receipt.filename, content_type="application/pdf"
         )

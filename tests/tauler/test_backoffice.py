@@ -156,3 +156,36 @@ def test_the_add_form_refuses_an_encrypted_truncated_or_scripted_pdf_keeping_wha
     assert message in errors
     assert page.get_element_by_id("id_title").value == "Aprovació inicial del pla parcial Sa Coma"
     assert not Edict.objects.exists()
+
+
+def test_a_refusal_of_the_boards_services_is_shown_on_the_form_with_what_was_typed(
+    client: Client,
+    board_clerk: Any,
+    organ: Any,
+    pdf_bytes: Callable[[str], bytes],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A race the form cannot see (the draft sent for approval meanwhile): the service refuses,
+    nothing changes, and the page says why on the form instead of dropping what was typed."""
+    from tauler import services
+
+    log_in_to_back_office(client, board_clerk)
+    first = SimpleUploadedFile("annex.pdf", pdf_bytes("Annex"), "application/pdf")
+    client.post(ADD, filled(client, ADD, organ, new_document=first, _continue="Desa"))
+    edict = Edict.objects.get()
+    change = f"/gestio/tauler/edict/{edict.pk}/change/"
+
+    def sent_meanwhile(**kwargs: Any) -> None:
+        raise services.NotAllowed("Aquest edicte ja s'ha enviat a aprovar.")
+
+    monkeypatch.setattr(services, "update_draft", sent_meanwhile)
+    data = admin_form(client, change)
+    data.update(title="Títol que la persona acaba d'escriure", _save="Desa")
+    response = client.post(change, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Aquest edicte ja s&#x27;ha enviat a aprovar." in page
+    assert "Títol que la persona acaba d&#x27;escriure" in page
+    edict.refresh_from_db()
+    assert edict.title == "Aprovació inicial del pla parcial Sa Coma"
