@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from seu import caching, calendar
+from seu.core.hooks import Hook
 from seu.errors import InvalidInput
 from seu.models import BackOfficeChange, Interruption, NonWorkingDay, TownHall
 from seu.translated import in_source_language
@@ -163,6 +164,11 @@ def withdraw_non_working_day(
 _INTERRUPTION_FIELDS = ("scope", "starts_at", "ends_at", "reason", "alternatives")
 
 
+# Fired (``interruption=``, ``before=`` the snapshot replaced or None) in the transaction of each
+# change: notifications extend the ten-day clock of those the interruption overlaps (art. 32.6).
+INTERRUPTION_CHANGED = Hook("seu.interruption_changed")
+
+
 def _check_period(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     if ends_at <= starts_at:
         raise InvalidInput(
@@ -196,6 +202,7 @@ def record_interruption(
         after=snapshot(interruption, _INTERRUPTION_FIELDS),
     )
     caching.forget(caching.INTERRUPTIONS_KEY)
+    INTERRUPTION_CHANGED.fire(interruption=interruption, before=None)
     return interruption
 
 
@@ -224,6 +231,7 @@ def change_interruption(
         after=snapshot(interruption, _INTERRUPTION_FIELDS),
     )
     caching.forget(caching.INTERRUPTIONS_KEY)
+    INTERRUPTION_CHANGED.fire(interruption=interruption, before=before)
     return interruption
 
 
@@ -235,8 +243,10 @@ def delete_interruption(*, interruption: Interruption, acting_user: AbstractBase
         acting_user=acting_user,
         before=snapshot(interruption, _INTERRUPTION_FIELDS),
     )
+    before = snapshot(interruption, _INTERRUPTION_FIELDS)
     Interruption.objects.filter(pk=interruption.pk).delete()
     caching.forget(caching.INTERRUPTIONS_KEY)
+    INTERRUPTION_CHANGED.fire(interruption=None, before=before)
 
 
 # --- The town hall (art. 9.1) ---------------------------------------------------------------------

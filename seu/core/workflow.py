@@ -116,6 +116,7 @@ class Workflow:
         at: Any,
         actor: AbstractBaseUser | None = None,
         reason: str = "",
+        log_fields: Mapping[str, Any] | None = None,
     ) -> models.Model:
         """Log the entry of ``subject`` into the workflow at the state it was created with (the
         caller inserted it, often with more care than a plain save: a unique index to catch)."""
@@ -123,7 +124,9 @@ class Workflow:
         self.check("", state)
         if subject.pk is None:
             subject.save(force_insert=True)
-        return self._log(subject, "", state, at=at, actor=actor, reason=reason)
+        return self._log(
+            subject, "", state, at=at, actor=actor, reason=reason, log_fields=log_fields
+        )
 
     def note(
         self,
@@ -132,11 +135,14 @@ class Workflow:
         at: Any,
         actor: AbstractBaseUser | None = None,
         reason: str = "",
+        log_fields: Mapping[str, Any] | None = None,
     ) -> models.Model:
         """Log something that happened to ``subject`` without changing its state (a moved
         appointment): the log is the object's whole life."""
         state = str(getattr(subject, self.state_field))
-        return self._log(subject, state, state, at=at, actor=actor, reason=reason)
+        return self._log(
+            subject, state, state, at=at, actor=actor, reason=reason, log_fields=log_fields
+        )
 
     def move(
         self,
@@ -147,6 +153,7 @@ class Workflow:
         actor: AbstractBaseUser | None = None,
         reason: str = "",
         fields: Sequence[str] = (),
+        log_fields: Mapping[str, Any] | None = None,
     ) -> models.Model:
         """Move a saved ``subject`` to ``to_state`` and log it, in the caller's transaction
         (required: the change and its log commit or roll back together).
@@ -178,7 +185,15 @@ class Workflow:
             raw=False,
             using=router.db_for_write(model, instance=subject),
         )
-        return self._log(subject, from_state, to_state, at=at, actor=actor, reason=reason)
+        return self._log(
+            subject,
+            from_state,
+            to_state,
+            at=at,
+            actor=actor,
+            reason=reason,
+            log_fields=log_fields,
+        )
 
     def _log(
         self,
@@ -189,7 +204,9 @@ class Workflow:
         at: Any,
         actor: AbstractBaseUser | None,
         reason: str,
+        log_fields: Mapping[str, Any] | None = None,
     ) -> models.Model:
+        """``log_fields``: the concrete log's own columns (an evidence log's identification)."""
         if self.reason_max_length is not None:
             reason = reason[: self.reason_max_length]
         return self.log_model._default_manager.create(
@@ -199,4 +216,5 @@ class Workflow:
             at=at,
             actor_id=actor.pk if actor else None,
             reason=reason,
+            **(log_fields or {}),
         )
