@@ -33,16 +33,23 @@ def code_in_address(address: str) -> str | None:
 
 
 def sealed_address(pdf: bytes) -> str:
-    """The /ContactInfo of the town hall's seal in ``pdf`` (the first signature that is not a
-    document timestamp): empty if there is none or the file cannot be read."""
+    """The /ContactInfo of the town hall's seal in ``pdf`` (the signature, not a document
+    timestamp, that names a verification address; else the first): empty if there is none or the
+    file cannot be read."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
-        for signature in reader.embedded_signatures:
-            if signature.sig_object_type != "/DocTimeStamp":
-                sig_object = signature.sig_object
-                return str(sig_object["/ContactInfo"]) if "/ContactInfo" in sig_object else ""
+        addresses = [
+            str(signature.sig_object.get("/ContactInfo", ""))
+            for signature in reader.embedded_signatures
+            if signature.sig_object_type != "/DocTimeStamp"
+        ]
+        # The seal is the signature that names a verification address (an uploaded act may
+        # carry its author's signatures before it); else the first.
+        return next((found for found in addresses if code_in_address(found)), "") or (
+            addresses[0] if addresses else ""
+        )
     except Exception:
         logger.warning("integrity: could not read the signatures of a stored PDF", exc_info=True)
     return ""

@@ -78,6 +78,8 @@ class Document(models.Model):
         CASE_INDEX = "case_index", _("índex d'expedient")
         CERTIFICATE = "certificate", _("certificat")
         AUTHENTIC_COPY = "authentic_copy", _("còpia autèntica")
+        # An act an organ uploads to notify it (a signed resolution): sealed as it came.
+        ACT = "act", _("acte notificat")
 
     class TimestampState(models.TextChoices):
         PENDING = "pending", _("pendent")

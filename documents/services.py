@@ -324,6 +324,58 @@ def issue_document(
     )
 
 
+# Where the CSV is printed on an uploaded act's first page (points from the lower left corner).
+UPLOAD_STAMP_X, UPLOAD_STAMP_Y, UPLOAD_STAMP_SIZE = 36.0, 14.0, 7
+
+
+def seal_uploaded_pdf(
+    *,
+    data: bytes,
+    name: str,
+    title: str,
+    organ: Organ | None,
+    kind: str = Document.Kind.ACT,
+    language: str = "ca",
+    max_bytes: int | None = None,
+    acting_user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Seal a PDF an organ uploads (a resolution signed by its holder) as a document of the town
+    hall with its own CSV, in the caller's transaction: checked first like every upload
+    (``intake.check_pdf``: size, format, no active content, not encrypted; ``RefusedFile``).
+
+    Its bytes are kept as they came, the seal added as an incremental update whose
+    /ContactInfo is the CSV's verification address, so signatures already in it stay valid. A PDF
+    that carries no signature also gets the CSV printed at the foot of its first page, in the
+    same update; one that is signed does not (a new page content would show as a change after its
+    signatures): its CSV is bound by the seal."""
+    from documents import intake
+
+    checked = intake.check_pdf(data, name=name, max_bytes=max_bytes)
+    now = now or calendar.now()
+    csv = verification_code.new_code()
+    town_hall = caching.town_hall()
+    stamp = None
+    if not checked.has_signatures:
+        with translation.override(language):
+            text = str(
+                _("CSV %(csv)s — Verificació: %(url)s")
+                % {"csv": verification_code.display(csv), "url": _verification_page()}
+            )
+        stamp = sealing.PageStamp(
+            text=text, x=UPLOAD_STAMP_X, y=UPLOAD_STAMP_Y, font_size=UPLOAD_STAMP_SIZE
+        )
+    rendered = _rendered(csv=csv, pdf=data, now=now, town_hall=town_hall)
+    return record_document(
+        prepared=seal_rendered(rendered, reason=str(title), stamp=stamp),
+        kind=kind,
+        title=title,
+        organ=organ,
+        language=language,
+        acting_user=acting_user,
+    )
+
+
 def add_timestamp(*, document_id: int, now: dt.datetime | None = None) -> bool:
     """Timestamp a document's sealed version as a new version. Idempotent: returns False when
     there is nothing to do (already timestamped, or another worker holds it right now).

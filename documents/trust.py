@@ -6,6 +6,7 @@ Validation never fetches anything: the trust anchors are the configured roots
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -82,6 +83,28 @@ def timestamp_pdf(pdf: bytes) -> bytes:
     return output.getvalue()
 
 
+@dataclass(frozen=True)
+class DigestTimestamp:
+    """An RFC 3161 timestamp token over a digest: the DER of the token and the time it states."""
+
+    token: bytes
+    at: dt.datetime
+
+
+def timestamp_digest(digest: bytes) -> DigestTimestamp:
+    """Ask the TSA for a timestamp token over a SHA-256 ``digest`` (evidence of a record that is
+    not a PDF: the access to a notification). ``TsaUnavailable`` if it does not answer."""
+    if not settings.TSA_URL:
+        raise TsaUnavailable(_("No hi ha cap autoritat de segellat de temps configurada."))
+    timestamper = RequestsHTTPTimeStamper(settings.TSA_URL, timeout=settings.TSA_TIMEOUT_SECONDS)
+    try:
+        token = off_event_loop(lambda: asyncio.run(timestamper.async_timestamp(digest, "sha256")))
+    except (TimestampRequestError, OSError) as exc:
+        raise TsaUnavailable(_("L'autoritat de segellat de temps no ha respost.")) from exc
+    info = token["content"]["encap_content_info"]["content"].parsed
+    return DigestTimestamp(token=token.dump(), at=info["gen_time"].native)
+
+
 @dataclass
 class SignatureReport:
     is_timestamp: bool
@@ -122,7 +145,18 @@ class SignatureReport:
         return (
             self.intact
             and self.valid
-            and self.only_permitted_changes_after
+            and (self.only_permitted_changes_after or self.signed_over)
+            and self.docmdp_ok is not False
+        )
+
+    @property
+    def signed_over(self) -> bool:
+        """What came after this signature is only signatures (pyHanko's form-filling level: a new
+        signature field signed), which its certification level allows: an act signed by its
+        author and then sealed by the town hall (``documents.services.seal_uploaded_pdf``)."""
+        return (
+            self.modification_level == "FORM_FILLING"
+            and set(self.changes_after) <= {"form_fields"}
             and self.docmdp_ok is not False
         )
 
@@ -137,7 +171,12 @@ class DocumentReport:
 
     @property
     def seal(self) -> SignatureReport | None:
-        return next((s for s in self.signatures if not s.is_timestamp), None)
+        """The town hall's seal: the signature that names the document's verification address
+        (an uploaded act may carry its author's signatures before it); else the first."""
+        signatures = [s for s in self.signatures if not s.is_timestamp]
+        return next((s for s in signatures if "/verificar/" in s.contact_info), None) or next(
+            iter(signatures), None
+        )
 
     @property
     def timestamps(self) -> list[SignatureReport]:
@@ -145,14 +184,16 @@ class DocumentReport:
 
     @property
     def unchanged_since_sealing(self) -> bool:
-        """True when every signature is intact and valid and only timestamp/validation data was
-        appended after the seal (the seal itself reports it as a permitted change)."""
+        """True when every signature is intact and valid, only timestamp/validation data was
+        appended after the seal (the seal itself reports it as a permitted change), and what came
+        after an earlier signature is the seal (``SignatureReport.signed_over``)."""
         return (
             self.readable
             and not self.integrity_failure
             and self.seal is not None
             and all(s.intact and s.valid for s in self.signatures)
-            and all(s.only_permitted_changes_after for s in self.signatures)
+            and self.seal.only_permitted_changes_after
+            and all(s.unchanged_after for s in self.signatures)
         )
 
 
