@@ -415,6 +415,9 @@ class OutgoingEmail(models.Model):
     state = models.CharField(_("estat"), max_length=10, choices=State.choices, default="pending")
     attempts = models.PositiveSmallIntegerField(_("intents"), default=0)
     last_error = models.TextField(_("darrer error"), blank=True)
+    # When the sweep tries again after a transient failure (``seu.core.outbox``, growing back-off);
+    # empty while it has never been tried: due at once.
+    retry_at = models.DateTimeField(_("proper intent"), null=True, blank=True)
     created_at = models.DateTimeField(_("creat el"))
     sent_at = models.DateTimeField(_("enviat el"), null=True, blank=True)
 
@@ -429,7 +432,13 @@ class OutgoingEmail(models.Model):
                 fields=["created_at"],
                 name="seu_email_pending",
                 condition=models.Q(state="pending"),
-            )
+            ),
+            # The rows waiting for another attempt, read by the sweep when their time comes.
+            models.Index(
+                fields=["retry_at"],
+                name="seu_email_retry",
+                condition=models.Q(state="pending", retry_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
