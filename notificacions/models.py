@@ -1,18 +1,35 @@
-"""Electronic notifications (art. 32). So far: the person's consent to be notified electronically.
+"""Electronic notifications and communications (art. 32, 33.b, 33.g).
 
+**Consent.**
 The consent is an append-only history: each act of the person (give it, change the notice
 address, revoke it) is a new row, written by ``notificacions.services`` with the instant, the
 identification used and the exact text the person agreed to. The current state is the latest row
 (``notificacions.selectors.current_consent``); rows are never updated nor deleted.
+
+**Notifications.** A ``Notification`` is one act the town hall makes known to a holder (the
+interested person) and, where one is named, their representative: a notification of an act
+(art. 32; the ten-day clock runs) or a communication (art. 33.b; no clock). Each has its exit
+entry (art. 33.g), its sealed documents, and a ``NotificationEvent`` log that is its whole life:
+every change of state and every notice, reminder, extension and access, each with who, when and
+how they were identified; an access or rejection also carries an RFC 3161 timestamp of its record.
+The expiry instant is computed by ``seu.calendar`` when the notification is made available and
+stored (``expires_at``); the beat's sweep reads due rows through a partial index.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from seu.models import Identification, Person
+from documents.models import Document
+from registre.models import RegistryEntry
+from seu.core.workflow import TransitionLog
+from seu.models import Identification, LoA, Organ, Person
 
 
 class NotificationConsentQuerySet(models.QuerySet["NotificationConsent"]):
@@ -102,3 +119,337 @@ class NotificationConsent(models.Model):
         if self.scope == self.Scope.ALL:
             return True
         return procedure_code is not None and procedure_code in self.procedure_codes
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def of_person(self, person: Person | int) -> NotificationQuerySet:
+        """Notifications the person receives: as holder or as named representative."""
+        person_id = person if isinstance(person, int) else person.pk
+        return self.filter(Q(holder_id=person_id) | Q(representative_id=person_id))
+
+    def due_for_expiry(self, *, at: dt.datetime) -> NotificationQuerySet:
+        """Available notifications past their expiry (``expires_at < at``), through the partial
+        index ``notification_expiry_due``: the one rule of what the sweep expires."""
+        return self.filter(state="available", expires_at__isnull=False, expires_at__lt=at)
+
+    def due_for_reminder(self, *, at: dt.datetime) -> NotificationQuerySet:
+        return self.filter(
+            state="available", next_reminder_at__isnull=False, next_reminder_at__lte=at
+        )
+
+    def due_for_certificate(self, *, at: dt.datetime) -> NotificationQuerySet:
+        return self.filter(certificate_due_at__isnull=False, certificate_due_at__lte=at)
+
+
+class Notification(models.Model):
+    """One notification or communication sent by an organ to a holder (and representative)."""
+
+    class Kind(models.TextChoices):
+        NOTIFICATION = "notification", _("notificació")
+        COMMUNICATION = "communication", _("comunicació")
+
+    class Channel(models.TextChoices):
+        ELECTRONIC = "electronic", _("electrònica")
+        PAPER = "paper", _("en paper")
+
+    class State(models.TextChoices):
+        # Waiting for its exit entry (made on a non-working day): nothing counts yet.
+        PENDING = "pending", _("en espera del registre de sortida")
+        AVAILABLE = "available", _("pendent d'obrir")
+        ACCESSED = "accessed", _("oberta (practicada)")
+        REJECTED = "rejected", _("rebutjada per la persona")
+        # Ten natural days without access: rejected by the passing of the period (art. 32.6).
+        EXPIRED = "expired", _("rebutjada per haver passat el termini")
+        # Paper: waiting in the office's list, posted, and the outcome the clerk records.
+        TO_POST = "to_post", _("per enviar en paper")
+        POSTED = "posted", _("enviada en paper")
+        DELIVERED = "delivered", _("lliurada en paper")
+        UNDELIVERED = "undelivered", _("no s'ha pogut lliurar")
+        ANNULLED = "annulled", _("anul·lada")
+
+    FINAL_STATES = frozenset(
+        {
+            State.ACCESSED,
+            State.REJECTED,
+            State.EXPIRED,
+            State.DELIVERED,
+            State.UNDELIVERED,
+            State.ANNULLED,
+        }
+    )
+
+    class Role(models.TextChoices):
+        HOLDER = "holder", _("persona interessada")
+        REPRESENTATIVE = "representative", _("representant")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("tipus"), max_length=14, choices=Kind.choices)
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
+    state = models.CharField(_("estat"), max_length=12, choices=State.choices)
+    organ = models.ForeignKey(
+        Organ, verbose_name=_("òrgan"), on_delete=models.PROTECT, related_name="+"
+    )
+    holder = models.ForeignKey(
+        Person,
+        verbose_name=_("persona interessada"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    representative = models.ForeignKey(
+        Person,
+        verbose_name=_("representant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications_as_representative",
+    )
+    subject = models.CharField(_("assumpte"), max_length=300)
+    # The procedure's catalogue code (for the consent's scope) and the case file, opaque here.
+    procedure_code = models.CharField(_("codi del tràmit"), max_length=40, blank=True)
+    case_reference = models.CharField(
+        _("referència de l'expedient"), max_length=80, blank=True, db_index=True
+    )
+    related_entry = models.ForeignKey(
+        RegistryEntry,
+        verbose_name=_("assentament relacionat"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    exit_entry = models.OneToOneField(
+        RegistryEntry,
+        verbose_name=_("assentament de sortida"),
+        on_delete=models.PROTECT,
+        related_name="notification",
+    )
+    documents = models.ManyToManyField(
+        Document, through="NotificationDocument", related_name="+", verbose_name=_("documents")
+    )
+    required_loa = models.CharField(
+        _("nivell d'identificació per obrir-la"),
+        max_length=12,
+        choices=LoA.choices,
+        default=LoA.SUBSTANTIAL,
+    )
+    # The language of its evidence and notices (the person's, where known).
+    language = models.CharField(_("llengua"), max_length=5, default="ca")
+    created_at = models.DateTimeField(_("creada el"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("creada per"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    available_at = models.DateTimeField(_("posada a disposició el"), null=True, blank=True)
+    # The expiry before suspensions and interruptions: from availability, or the new one a clerk
+    # gave on declaring an impossibility of access (art. 32.6); ``expires_at`` adds the periods.
+    base_expires_at = models.DateTimeField(_("venciment inicial"), null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("es considerarà rebutjada després del"), null=True, blank=True
+    )
+    outcome_at = models.DateTimeField(_("data del resultat"), null=True, blank=True)
+    # Who practised it (access or rejection): the holder or a representative, and how.
+    outcome_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_role = models.CharField(max_length=14, choices=Role.choices, blank=True)
+    outcome_identification = models.ForeignKey(
+        Identification, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    next_reminder_at = models.DateTimeField(_("proper recordatori"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("recordatoris enviats"), default=0)
+    # Evidence of availability (electronic) or of issue (paper), sealed with the notification.
+    evidence = models.ForeignKey(
+        Document,
+        verbose_name=_("evidència de posada a disposició"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The sealed certificate of its whole life, issued once it ends (``certificate_due_at``).
+    certificate = models.ForeignKey(
+        Document,
+        verbose_name=_("certificat de la notificació"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    certificate_due_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notificació")
+        verbose_name_plural = _("notificacions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                name="notification_expiry_due",
+                condition=Q(state="available", expires_at__isnull=False),
+            ),
+            models.Index(
+                fields=["next_reminder_at"],
+                name="notification_reminder_due",
+                condition=Q(state="available", next_reminder_at__isnull=False),
+            ),
+            models.Index(
+                fields=["certificate_due_at"],
+                name="notification_certificate_due",
+                condition=Q(certificate_due_at__isnull=False),
+            ),
+            models.Index(fields=["holder", "-created_at"], name="notification_holder"),
+            models.Index(
+                fields=["representative", "-created_at"],
+                name="notification_representative",
+                condition=Q(representative__isnull=False),
+            ),
+            models.Index(fields=["organ", "state"], name="notification_organ_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exit_entry.number or self.public_id} {self.subject[:60]}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in self.FINAL_STATES
+
+    def is_expired_at(self, now: dt.datetime) -> bool:
+        """Past its expiry (``now > expires_at``: an access at the very instant still counts)."""
+        return self.expires_at is not None and now > self.expires_at
+
+
+class NotificationDocument(models.Model):
+    """A sealed document a notification makes known, in the order the clerk chose."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="notification_documents"
+    )
+    document = models.ForeignKey(
+        Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("document notificat")
+        verbose_name_plural = _("documents notificats")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "document"], name="notification_document_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}:{self.document_id}"
+
+
+class NotificationEvent(TransitionLog):
+    """One fact of a notification's life, written in the transaction of the fact: a change of
+    state (``from_state`` -> ``to_state``) or something that happened at a state (a notice, a
+    reminder, an extension). It is the evidence (art. 32.5, 25.4) the certificate is drawn from."""
+
+    class Event(models.TextChoices):
+        CREATED = "created", _("creada")
+        AVAILABLE = "available", _("posada a disposició")
+        NOTICE = "notice", _("avís enviat")
+        REMINDER = "reminder", _("recordatori enviat")
+        ACCESSED = "accessed", _("oberta")
+        REJECTED = "rejected", _("rebutjada")
+        EXPIRED = "expired", _("termini vençut")
+        EXTENDED = "extended", _("termini ampliat")
+        IMPOSSIBILITY = "impossibility", _("impossibilitat d'accés declarada")
+        POSTED = "posted", _("enviada en paper")
+        DELIVERED = "delivered", _("lliurada en paper")
+        UNDELIVERED = "undelivered", _("no lliurada")
+        ANNULLED = "annulled", _("anul·lada")
+
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="events")
+    event = models.CharField(_("fet"), max_length=14, choices=Event.choices)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=14, choices=Notification.Role.choices, blank=True)
+    identification = models.ForeignKey(
+        Identification, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("adreça IP"), null=True, blank=True)
+    # What the fact needs besides: the notice's address and e-mail row, an extension's periods
+    # and new expiry, a paper outcome's details.
+    details = models.JSONField(default=dict, blank=True)
+    # RFC 3161 timestamp token (DER) over the SHA-256 of the event's record, and its time.
+    timestamp_token = models.BinaryField(null=True, blank=True)
+    timestamped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = _("fet de la notificació")
+        verbose_name_plural = _("fets de la notificació")
+        indexes = [models.Index(fields=["notification", "at"], name="notification_event_at")]
+
+
+class ClockSuspension(models.Model):
+    """A period declared by staff during which the ten-day clock of every notification stands
+    still (the 2020 state of alarm): a pending notification's expiry is extended by the part of
+    it that overlaps the notification's period. An open period (no end) lasts until closed."""
+
+    starts_at = models.DateTimeField(_("inici"))
+    ends_at = models.DateTimeField(_("final"), null=True, blank=True)
+    reason = models.CharField(_("motiu"), max_length=300)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    declared_at = models.DateTimeField(_("declarada el"))
+
+    class Meta:
+        verbose_name = _("suspensió del termini de les notificacions")
+        verbose_name_plural = _("suspensions del termini de les notificacions")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="clock_suspension_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d} {self.reason[:60]}"
+
+
+class CaseChannelRequest(models.Model):
+    """A person asks that the following notifications of one case file not be electronic
+    (art. 32.7): from then on, those of that case go on paper, whatever their consent says. The
+    case file is known here only by its opaque reference. Kept with the instant, the
+    identification used and the text the person agreed to; never updated nor deleted."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("persona"), on_delete=models.PROTECT, related_name="+"
+    )
+    case_reference = models.CharField(_("referència de l'expedient"), max_length=80)
+    at = models.DateTimeField(_("moment"))
+    identification = models.ForeignKey(
+        Identification,
+        verbose_name=_("identificació"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("text de la sol·licitud (en català)"))
+    language = models.CharField(_("llengua en què es va mostrar"), max_length=8)
+    shown_text = models.TextField(_("text mostrat"))
+
+    class Meta:
+        verbose_name = _("sol·licitud de notificacions en paper d'un expedient")
+        verbose_name_plural = _("sol·licituds de notificacions en paper d'un expedient")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "case_reference"], name="case_channel_request_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_reference} {self.at:%Y-%m-%d %H:%M}"

@@ -1,14 +1,17 @@
-"""Reads of the consent to electronic notification, for the pages and for the sending code."""
+"""Reads of the consent to electronic notification (for the pages and the sending code) and of
+the notifications a person receives (for "Les meves notificacions")."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from notificacions.models import NotificationConsent
+from django.db.models import F, QuerySet
+
+from notificacions.models import Notification, NotificationConsent, NotificationDocument
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from seu.models import Person
 
 
@@ -23,3 +26,165 @@ def current_consent(person: Person | int) -> NotificationConsent | None:
 def consent_history(person: Person | int) -> QuerySet[NotificationConsent]:
     """Every change of the person's consent, newest first, with the identification used."""
     return NotificationConsent.objects.of(person).select_related("identification")
+
+
+# --- "Les meves notificacions": what a person receives ----------------------------------------
+
+#: Where a notification's content may be read: practised, or rejected (by the person or by the
+#: passing of the period). The content stays available afterwards, as in the national DEHú.
+CONTENT_STATES = frozenset(
+    {
+        Notification.State.ACCESSED,
+        Notification.State.REJECTED,
+        Notification.State.EXPIRED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Received:
+    """A notification as one person receives it: as its holder, or as the representative of the
+    holder (``principal``)."""
+
+    notification: Notification
+    role: str
+
+    @property
+    def as_representative(self) -> bool:
+        return self.role == Notification.Role.REPRESENTATIVE
+
+    @property
+    def principal(self) -> Person:
+        """Whom the notification is addressed to: the person themself, or whom they represent."""
+        return self.notification.holder
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """A person's notifications as "Les meves notificacions" lists them: the ones waiting to be
+    opened (the nearest expiry first; communications, which do not expire, after), then the
+    rest, newest first (a queryset, for the page to paginate)."""
+
+    pending: list[Received]
+    rest: QuerySet[Notification]
+
+
+def received(person: Person | int) -> QuerySet[Notification]:
+    """Every notification ``person`` receives as holder or representative, once made available
+    or issued (one still waiting for its exit entry is nothing yet: art. 33.g)."""
+    return (
+        Notification.objects.of_person(person)
+        .exclude(state=Notification.State.PENDING)
+        .select_related("organ", "holder", "representative", "exit_entry")
+    )
+
+
+def inbox(person: Person | int) -> Inbox:
+    mine = received(person)
+    pending = mine.filter(state=Notification.State.AVAILABLE).order_by(
+        F("expires_at").asc(nulls_last=True), "-available_at", "-pk"
+    )
+    rest = mine.exclude(state=Notification.State.AVAILABLE).order_by(
+        F("available_at").desc(nulls_last=True), "-created_at", "-pk"
+    )
+    return Inbox(pending=[as_received(item, person) for item in pending], rest=rest)
+
+
+def as_received(notification: Notification, person: Person | int) -> Received:
+    return Received(notification=notification, role=role_for(notification, person))
+
+
+def role_for(notification: Notification, person: Person | int) -> str:
+    """How ``person`` receives ``notification``: as the holder or as their representative."""
+    person_id = person if isinstance(person, int) else person.pk
+    if notification.holder_id == person_id:
+        return Notification.Role.HOLDER
+    return Notification.Role.REPRESENTATIVE
+
+
+def content_is_open(notification: Notification) -> bool:
+    """Whether the notified documents may be downloaded: only an electronic notification after
+    its outcome (practised, rejected or expired). Before it, opening them would practise it."""
+    return (
+        notification.channel == Notification.Channel.ELECTRONIC
+        and notification.state in CONTENT_STATES
+    )
+
+
+def notified_documents(notification: Notification) -> list[NotificationDocument]:
+    return list(notification.notification_documents.select_related("document").order_by("position"))
+
+
+def notified_document(notification: Notification, position: int) -> NotificationDocument | None:
+    return (
+        notification.notification_documents.select_related("document")
+        .filter(position=position)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One fact of a notification's life, as its history page tells it."""
+
+    at: dt.datetime
+    event: str
+    to_state: str = ""
+    # Who did it (an access or a rejection) or who was told (a notice, a reminder).
+    person_name: str = ""
+    role: str = ""
+    role_label: str = ""
+    is_viewer: bool = False
+    email: str = ""
+    method: str = ""
+    level: str = ""
+    # An extension's or an impossibility's new expiry; an access's RFC 3161 timestamp.
+    new_expiry: dt.datetime | None = None
+    reason: str = ""
+    timestamped_at: dt.datetime | None = None
+    exit_entry: str = ""
+    # When a paper outcome happened (the postal receipt's date), as the clerk recorded it.
+    happened_at: dt.datetime | None = None
+
+
+def _instant(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def history(notification: Notification, *, viewer: Person | int) -> list[Step]:
+    """The notification's log, oldest first, as the person may read it. A notice's address is
+    shown only to the person it was sent to (the holder's e-mail is not the representative's)."""
+    viewer_id = viewer if isinstance(viewer, int) else viewer.pk
+    events = notification.events.select_related("person", "identification").order_by("at", "pk")
+    steps = []
+    for event in events:
+        details = event.details or {}
+        is_viewer = event.person_id is not None and event.person_id == viewer_id
+        identification = event.identification
+        steps.append(
+            Step(
+                at=event.at,
+                event=event.event,
+                to_state=event.to_state,
+                person_name=event.person.display_name if event.person else "",
+                role=event.role,
+                role_label=str(Notification.Role(event.role).label)
+                if event.role in Notification.Role.values
+                else "",
+                is_viewer=is_viewer,
+                email=str(details.get("email", "")) if is_viewer else "",
+                method=str(identification.get_method_display()) if identification else "",
+                level=str(identification.level.label) if identification else "",
+                new_expiry=_instant(details.get("to")),
+                reason=event.reason,
+                timestamped_at=event.timestamped_at,
+                exit_entry=str(details.get("exit_entry") or ""),
+                happened_at=_instant(details.get("happened_at")),
+            )
+        )
+    return steps

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from notificacions.models import NotificationConsent
+from notificacions.models import CaseChannelRequest, NotificationConsent
 from seu import calendar, people
 from seu.errors import InvalidInput
 from seu.models import Identification, Person
@@ -35,9 +35,13 @@ class InvalidConsent(InvalidInput):
         self.errors = dict(errors)
 
 
-def declaration(change: str, *, procedure_codes: Iterable[str] = ()) -> str:
+def declaration(
+    change: str, *, procedure_codes: Iterable[str] = (), while_filing: bool = False
+) -> str:
     """The text the person agrees to for ``change``, in the active language: the page shows it
-    and ``give_consent``/``change_notice_address``/``revoke_consent`` keep it word for word."""
+    and ``give_consent``/``change_notice_address``/``revoke_consent`` keep it word for word.
+    ``while_filing``: consent given on the confirmation of a request (art. 32.2), which the text
+    says, so that the history shows where it was given."""
     if change == Change.GIVEN:
         codes = list(procedure_codes)
         if codes:
@@ -51,7 +55,7 @@ def declaration(change: str, *, procedure_codes: Iterable[str] = ()) -> str:
                 "les notificacions de tots els tràmits que la relacionin amb l'Administració "
                 "municipal"
             )
-        return gettext(
+        text = gettext(
             "La persona interessada accepta de manera expressa rebre per mitjans electrònics, a "
             "la seu electrònica de l'Ajuntament, %(scope)s, i designa l'adreça de correu "
             "electrònic indicada perquè s'hi enviïn els avisos de cada notificació (article 32.2 "
@@ -60,6 +64,11 @@ def declaration(change: str, *, procedure_codes: Iterable[str] = ()) -> str:
             "sense que hi accedeixi, es considera rebutjada (article 32.5 i 32.6). L'adreça és "
             "vàlida fins que en sol·liciti el canvi o la revocació (article 32.4)."
         ) % {"scope": scope}
+        if while_filing:
+            text += " " + gettext(
+                "Ho manifesta en presentar una sol·licitud al registre electrònic de la seu."
+            )
+        return text
     if change == Change.ADDRESS:
         return gettext(
             "La persona interessada sol·licita que, d'ara endavant, els avisos de les "
@@ -113,11 +122,12 @@ def _record(
     procedure_codes: list[str],
     language: str,
     now: dt.datetime | None,
+    while_filing: bool = False,
 ) -> NotificationConsent:
     with translation.override(RECORD_LANGUAGE):
-        text = declaration(change, procedure_codes=procedure_codes)
+        text = declaration(change, procedure_codes=procedure_codes, while_filing=while_filing)
     with translation.override(language):
-        shown_text = declaration(change, procedure_codes=procedure_codes)
+        shown_text = declaration(change, procedure_codes=procedure_codes, while_filing=while_filing)
     return NotificationConsent.objects.create(
         person=person,
         identification=identification,
@@ -149,11 +159,13 @@ def give_consent(
     accepted: bool,
     procedure_codes: Iterable[str] = (),
     language: str | None = None,
+    while_filing: bool = False,
     now: dt.datetime | None = None,
 ) -> NotificationConsent:
     """The identified person accepts electronic notification, expressly (``accepted``: the box
     they ticked, art. 32.2), for every procedure or for those listed, with the address for the
-    notices (art. 32.3). Giving again what stands already records nothing."""
+    notices (art. 32.3). Giving again what stands already records nothing. ``while_filing``:
+    given on the confirmation of a request (``declaration``)."""
     errors: dict[str, list[str]] = {}
     try:
         email = _clean_email(email)
@@ -191,6 +203,7 @@ def give_consent(
         procedure_codes=codes,
         language=_language(language),
         now=now,
+        while_filing=while_filing,
     )
 
 
@@ -252,4 +265,82 @@ def revoke_consent(
         procedure_codes=[],
         language=_language(language),
         now=now,
+    )
+
+
+# --- Paper for the rest of one case file (art. 32.7) ----------------------------------------------
+
+
+def case_paper_declaration() -> str:
+    """The text a person agrees to when asking for paper in one case file, in the active
+    language."""
+    return gettext(
+        "La persona interessada requereix que les notificacions successives d'aquest expedient "
+        "no es practiquin per mitjans electrònics, sinó en paper a la seva adreça postal "
+        "(article 32.7 de l'ordenança). El seu consentiment per a la resta de tràmits es manté."
+    )
+
+
+def asked_paper_for_case(person: Person | int, case_reference: str) -> bool:
+    """Whether the person asked that the notifications of this case file be on paper."""
+    person_id = person if isinstance(person, int) else person.pk
+    return bool(case_reference) and (
+        CaseChannelRequest.objects.filter(
+            person_id=person_id, case_reference=case_reference
+        ).exists()
+    )
+
+
+def may_ask_paper_for_case(person: Person, case_reference: str) -> bool:
+    """Whether the person may still ask for paper in this case file: a natural person (a legal
+    one is obliged to electronic notification) who has not asked yet."""
+    return (
+        bool(case_reference)
+        and person.kind == Person.Kind.NATURAL
+        and not asked_paper_for_case(person, case_reference)
+    )
+
+
+@transaction.atomic
+def ask_paper_for_case(
+    *,
+    identification: Identification,
+    case_reference: str,
+    language: str | None = None,
+    now: dt.datetime | None = None,
+) -> CaseChannelRequest:
+    """The identified person asks that the following notifications of the case file
+    ``case_reference`` not be electronic (art. 32.7). A legal person may not (Law 39/2015,
+    art. 14.2: obliged to deal electronically); asking twice records nothing new."""
+    person = _holder(identification)
+    if person.kind == Person.Kind.LEGAL:
+        raise InvalidInput(
+            _(
+                "Una persona jurídica està obligada a relacionar-se per mitjans electrònics amb "
+                "l'Administració (article 14.2 de la Llei 39/2015): no pot demanar les "
+                "notificacions en paper."
+            ),
+            code="legal_person",
+        )
+    case_reference = (case_reference or "").strip()
+    if not case_reference:
+        raise InvalidInput(_("Aquesta notificació no pertany a cap expedient."), code="no_case")
+    existing = CaseChannelRequest.objects.filter(
+        person=person, case_reference=case_reference
+    ).first()
+    if existing is not None:
+        return existing
+    language = _language(language)
+    with translation.override(RECORD_LANGUAGE):
+        text = case_paper_declaration()
+    with translation.override(language):
+        shown_text = case_paper_declaration()
+    return CaseChannelRequest.objects.create(
+        person=person,
+        case_reference=case_reference,
+        at=now or calendar.now(),
+        identification=identification,
+        text=text,
+        language=language,
+        shown_text=shown_text,
     )

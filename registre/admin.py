@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from registre import hooks
 from registre.backoffice.inlines import AttachmentInline, TransitionInline
 from registre.backoffice.views import EntryBookActions
 from registre.models import RegistryEntry
@@ -104,6 +105,20 @@ class RegistryEntryAdmin(EntryBookActions):
         if entry is None:
             raise Http404
         return entry
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: RegistryEntry | None = None,
+    ) -> Any:
+        # The apps above offer their own actions on the entry (``hooks.ENTRY_ACTIONS``).
+        if obj is not None:
+            context["entry_actions"] = hooks.entry_actions(request=request, entry=obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[RegistryEntry], search_term: str

@@ -54,6 +54,7 @@ from rest_framework.views import APIView
 from documents import services as documents
 from registre import attachments, inputs, selectors, services
 from registre.models import Direction, Party, RegistryEntry
+from seu.api import has_perm
 from seu.errors import NotFound
 from seu.identity import PersonData, current_identification
 from seu.models import Identification, Organ
@@ -141,16 +142,11 @@ class CitizenSessionScheme(OpenApiAuthenticationExtension):
         }
 
 
-def _has_perm(request: Request, permission: str) -> bool:
-    has_perm = getattr(request.user, "has_perm", None)
-    return bool(callable(has_perm) and has_perm(permission))
-
-
 class CanFileEntries(BasePermission):
     message = _("Aquest compte no té permís per presentar assentaments al registre.")
 
     def has_permission(self, request: Request, view: object) -> bool:
-        return _has_perm(request, ADD_PERMISSION)
+        return has_perm(request, ADD_PERMISSION)
 
 
 class CanReadEntries(BasePermission):
@@ -159,8 +155,8 @@ class CanReadEntries(BasePermission):
     def has_permission(self, request: Request, view: object) -> bool:
         return (
             isinstance(request.auth, Identification)
-            or _has_perm(request, VIEW_PERMISSION)
-            or _has_perm(request, ADD_PERMISSION)
+            or has_perm(request, VIEW_PERMISSION)
+            or has_perm(request, ADD_PERMISSION)
         )
 
 
@@ -184,9 +180,9 @@ def entries_for(request: Request) -> QuerySet[RegistryEntry]:
     if isinstance(request.auth, Identification):
         return selectors.citizen_entries(request.auth)
     readable: QuerySet[RegistryEntry] = entries.none()
-    if _has_perm(request, VIEW_PERMISSION):
+    if has_perm(request, VIEW_PERMISSION):
         readable = scoped_to_staff(entries, request.user)
-    if _has_perm(request, ADD_PERMISSION):
+    if has_perm(request, ADD_PERMISSION):
         readable = readable | entries.filter(created_by_id=request.user.pk)
     return readable
 

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from registre.models import Direction, RegistryEntry
 from seu import identity
-from seu.models import Identification
+from seu.models import Identification, Organ
 
 
 def citizen_entries(identification: Identification) -> QuerySet[RegistryEntry]:
@@ -38,3 +38,9 @@ def check_may_read(identification: Identification, entry: RegistryEntry) -> None
     ``citizen_entries``) filed in another identification, when this one is below the level."""
     if entry.identification_id != identification.pk:
         identity.check_level(identification, identity.PERSONAL_DATA_LOA)
+
+
+def organ_entry(organ: Organ, number: str) -> RegistryEntry | None:
+    """The entry of ``organ`` numbered ``number`` (another organ's is not found, as one that does
+    not exist)."""
+    return RegistryEntry.objects.filter(organ=organ, number=number).first()

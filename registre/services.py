@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from documents import sealing, sheets
 from documents import services as documents
 from documents.models import Blob, Document, SealCertificate
-from registre import attachments, inputs
+from registre import attachments, hooks, inputs
 from registre.attachments import IncomingAttachment
 from registre.inputs import InvalidEntry
 from registre.models import (
@@ -303,8 +303,10 @@ def mark_not_admitted(
 ) -> RegistryEntry:
     """An entry unrelated to the registry's procedures has no effect (art. 33.b): the person is
     told why and where they can file instead (``InvalidEntry`` if either is missing or too
-    long)."""
+    long). The person is sent a communication of it (``hooks.ENTRY_NOT_ADMITTED``), in this
+    transaction: both or neither."""
     checked = inputs.not_admitted_input(reason=reason, alternatives=alternatives)
+    now = now or calendar.now()
     entry = RegistryEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.direction != Direction.IN:
         raise InvalidTransition(_("Només es poden inadmetre assentaments d'entrada."))
@@ -314,10 +316,11 @@ def mark_not_admitted(
     WORKFLOW.move(
         entry,
         RegistryEntry.State.NOT_ADMITTED,
-        at=now or calendar.now(),
+        at=now,
         actor=acting_user,
         reason=checked.reason,
     )
+    hooks.ENTRY_NOT_ADMITTED.fire(entry=entry, acting_user=acting_user, now=now)
     return entry
 
 
@@ -389,6 +392,7 @@ def register_due_exits(*, now: dt.datetime | None = None, limit: int = 200) -> i
                 update_fields=["number", "year", "sequence", "effective_at", "registered_at"]
             )
             WORKFLOW.move(entry, RegistryEntry.State.REGISTERED, at=now)
+            hooks.EXIT_REGISTERED.fire(entry=entry, now=now)
             done += 1
     return done
 
@@ -517,13 +521,17 @@ def file_draft(
     public_id: object,
     presented_at: dt.datetime,
     language: str,
+    answers: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> RegistryEntry:
     """Register a citizen's draft: the entry and its receipt at once, or nothing (art. 33.f).
 
     The draft's row is locked while it is registered, so a second confirmation of the same draft
     waits for the first and then returns its entry instead of registering it again. In an
-    assisted session (art. 14) the official who acts is recorded on the entry."""
+    assisted session (art. 14) the official who acts is recorded on the entry. ``answers`` (the
+    confirmation form as sent) go to the apps that asked a question on it
+    (``hooks.FILING_ANSWERED``) in this transaction, before the entry: ``hooks.AnswerRefused``
+    if one refuses them, and then nothing is filed nor recorded."""
     try:
         key = uuid.UUID(str(public_id))
     except ValueError:
@@ -552,6 +560,10 @@ def file_draft(
             )
         except people.InvalidContact as invalid:
             raise IncompleteDraft(invalid.message) from None
+        now = now or calendar.now()  # one instant for the answers and the entry
+        hooks.FILING_ANSWERED.fire(
+            identification=identification, answers=answers or {}, language=language, now=now
+        )
         try:
             entry = register_entry(
                 organ=draft.organ,

@@ -9,6 +9,7 @@ confirmation of the same draft shows the receipt of the first instead of registe
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from documents import responses
 from documents import services as documents
 from documents.services import verification_url
-from registre import attachments, selectors, services
+from registre import attachments, hooks, selectors, services
 from registre.forms import FilingForm
 from registre.models import FilingDraft, RegistryEntry
 from seu import calendar, identity
@@ -158,9 +159,29 @@ def file_request(request: HttpRequest) -> HttpResponse:
 
 
 def _render_review(
-    request: HttpRequest, draft: FilingDraft, *, failure: str = "", status: int = 200
+    request: HttpRequest,
+    draft: FilingDraft,
+    *,
+    failure: str = "",
+    answers: Mapping[str, Any] | None = None,
+    refused: hooks.AnswerRefused | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    context = {"draft": draft, "attached": draft.attachments, "failure": failure}
+    """The review with the questions the apps above ask (``hooks.FILING_QUESTIONS``: the
+    consent to electronic notification), showing again what was answered and what was refused."""
+    questions = hooks.filing_questions(
+        identification=_identification(request),
+        answers=answers or {},
+        errors=refused.errors if refused else {},
+        contact_email=draft.contact_email,
+    )
+    context = {
+        "draft": draft,
+        "attached": draft.attachments,
+        "failure": failure,
+        "questions": questions,
+        "question_errors": [error for question in questions for error in question.errors],
+    }
     return render(request, "registre/review.html", context, status=status)
 
 
@@ -185,7 +206,9 @@ def review(request: HttpRequest) -> HttpResponse:
 @require_POST
 @identification_required()
 def confirm(request: HttpRequest) -> HttpResponse:
-    """Register the draft and show its receipt at once, or say that nothing was registered."""
+    """Register the draft and show its receipt at once, or say that nothing was registered.
+    An answer the apps above refuse (a bad address for the notices) shows the review again with
+    the message and everything as it was typed: nothing was registered."""
     # Art. 33.i: the transmission began when the request started, not when it ends.
     presented_at = request_start(request)
     identification = _identification(request)
@@ -196,9 +219,15 @@ def confirm(request: HttpRequest) -> HttpResponse:
             public_id=public_id,
             presented_at=presented_at,
             language=request.LANGUAGE_CODE,
+            answers=request.POST,
         )
     except NotFound:
         raise Http404 from None
+    except hooks.AnswerRefused as refused:
+        draft = services.open_draft(identification=identification, public_id=public_id)
+        if draft is None:
+            raise Http404 from None
+        return _render_review(request, draft, answers=request.POST, refused=refused, status=400)
     except services.IncompleteDraft as incomplete:
         messages.warning(request, str(incomplete.message))
         return redirect("registre:file")
@@ -225,7 +254,7 @@ def _failed(
     draft = services.open_draft(identification=identification, public_id=public_id)
     if draft is None:
         raise Http404
-    return _render_review(request, draft, failure=failure, status=503)
+    return _render_review(request, draft, failure=failure, answers=request.POST, status=503)
 
 
 @dataclass(frozen=True)

@@ -61,10 +61,11 @@ SECTIONS: list[Section] = [
         "notificacions",
         _("Notificacions electròniques"),
         _(
-            "Hi podreu accedir a les notificacions i comunicacions que l'Ajuntament us posi a "
-            "disposició."
+            "Obrir o rebutjar les notificacions i comunicacions que l'Ajuntament us posa a "
+            "disposició, i descarregar-ne els documents i les evidències."
         ),
         "32",
+        available=True,  # /notificacions/ (notificacions.urls, before the catch-all section page)
     ),
     Section(
         "tauler",

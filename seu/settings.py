@@ -423,6 +423,35 @@ if NOTIFICATION_EXPIRY_RULE not in {"end_of_day", "instant"}:
         "NOTIFICATION_EXPIRY_RULE: expected end_of_day or instant, "
         f"got {NOTIFICATION_EXPIRY_RULE!r}"
     )
+# Reminders of a notification not yet opened, in days after availability (#14: 5 and 9), each
+# moved out of the night (08:00-21:00 local) and never sent once it is no longer pending.
+try:
+    NOTIFICATION_REMINDER_DAYS = tuple(
+        sorted({int(day) for day in env_list("NOTIFICATION_REMINDER_DAYS", ["5", "9"]) if day})
+    )
+except ValueError:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_REMINDER_DAYS: expected whole days separated by commas, such as 5,9"
+    ) from None
+if any(day < 1 or day > 9 for day in NOTIFICATION_REMINDER_DAYS):
+    raise ImproperlyConfigured("NOTIFICATION_REMINDER_DAYS: each day must be between 1 and 9")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notificacions-expire-due": {"task": "notificacions.tasks.expire_due", "schedule": 60.0},
+        "notificacions-reminders": {
+            "task": "notificacions.tasks.send_reminders",
+            "schedule": 300.0,
+        },
+        "notificacions-certificates": {
+            "task": "notificacions.tasks.issue_due_certificates",
+            "schedule": 60.0,
+        },
+        "notificacions-timestamps": {
+            "task": "notificacions.tasks.timestamp_pending_events",
+            "schedule": 300.0,
+        },
+    }
+)
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -435,6 +464,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Seu electrònica API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets that share a field name across the apps' APIs, named once (the registry's
+    # keep the names they had before the notifications API).
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "registre.models.RegistryEntry.Channel",
+        "KindEnum": ["natural", "legal"],
+        "NotificationStateEnum": "notificacions.models.Notification.State",
+        "NotificationChannelEnum": "notificacions.models.Notification.Channel",
+        "NotificationKindEnum": "notificacions.models.Notification.Kind",
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------------
@@ -446,6 +484,8 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+# A mail server that hangs must not hold an e-mail row's lock for long (seu.core.outbox).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "seu@localhost")
 
 # --- Logging --------------------------------------------------------------------------------------

@@ -69,6 +69,12 @@ def scoped_to_staff(
     return queryset.filter(**{f"{organ_field}__in": organs})
 
 
+def active_organs() -> models.QuerySet[Organ]:
+    """Every organ still in service: what a channel resolves an organ code against before it
+    checks that the user works for it (``check_works_for``)."""
+    return Organ.objects.filter(is_active=True)
+
+
 def organs_to_offer(user: User | None, *, active_only: bool = True) -> models.QuerySet[Organ]:
     """The organs a form offers ``user`` to act for: theirs (every organ for a supervisor)."""
     organs = Organ.objects.filter(is_active=True) if active_only else Organ.objects.all()

@@ -40,8 +40,10 @@ ANOTHER_CITIZEN = identity.PersonData(nif="X1234567L", given_name="Joan", surnam
 REPRESENTATIVE = identity.PersonData(nif="11111111H", given_name="Aina", surnames="Roig Sureda")
 ENTITY = identity.PersonData(nif="B12345674", legal_name="SERVEIS DEL LLEVANT SL")
 
-# The permissions a clerk of the registry and the notice board holds in these tests.
+# The permissions a clerk of the registry and the notice board holds in these tests, and those of
+# the notifications of their organ (the register of consents is not an organ's: not theirs).
 CLERK_APPS = ("registre", "tauler")
+CLERK_MODELS = (("notificacions", "notification"),)
 
 
 @dataclass
@@ -105,11 +107,22 @@ def person_actor(
     )
 
 
-def staff_actor(name: str, organ: Organ, *, apps: tuple[str, ...] = CLERK_APPS) -> Actor:
-    """A clerk of ``organ`` holding every permission of ``apps``, logged in to the back-office."""
+def staff_actor(
+    name: str,
+    organ: Organ,
+    *,
+    apps: tuple[str, ...] = CLERK_APPS,
+    models: tuple[tuple[str, str], ...] = CLERK_MODELS,
+) -> Actor:
+    """A clerk of ``organ`` holding every permission of ``apps`` and of ``models`` (app label,
+    model), logged in to the back-office."""
     username = name.replace(" ", "-")
     user = cast(User, UserFactory.create(username=username, staff=True, clerk_of=organ))
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=apps))
+    for app_label, model in models:
+        user.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
+        )
     user = User.objects.get(pk=user.pk)  # a fresh object: no permission cache
     client = Client()
     log_in_to_back_office(client, user)

@@ -32,6 +32,8 @@ from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 from rest_framework.authtoken.models import Token, TokenProxy
 
+from notificacions import access, certificates
+from notificacions.models import Notification
 from registre.api import entry_reference
 from registre.models import RegistryEntry
 from seu import calendar
@@ -42,6 +44,7 @@ from tests import actors
 from tests.actors import CITIZEN, Actor, staff_actor
 from tests.conftest import log_in_to_back_office
 from tests.factories import EdictFactory, UserFactory
+from tests.support.notifications import consent_of, send
 
 pytestmark = pytest.mark.django_db
 
@@ -111,20 +114,28 @@ def object_routes(routes: Iterable[Route] | None = None) -> list[Route]:
 class Kind(Enum):
     CITIZEN_PAGE = "a page of La meva carpeta"
     API = "the registry API"
+    STAFF_API = "an API for the town hall's other systems (staff tokens only)"
     BACK_OFFICE = "the back-office"
 
 
 @dataclass
 class Data:
     """What the routes are asked about: the citizen's entry for organ A (with its receipt and an
-    attachment), and a draft edict of organ A."""
+    attachment), a draft edict of organ A, and a notification of organ A to the citizen about the
+    entry, opened by them, with its certificate issued."""
 
     entry: RegistryEntry
     edict: Edict
+    notification: Notification
 
     @property
     def attachment_position(self) -> str:
         return str(self.entry.attachments.get().position)
+
+
+# What the right actor gets from an action's page on a notification already opened: a redirect
+# to the notification's page, where the action is no longer offered; the wrong actors a 404.
+RIGHT_ACTION = 302
 
 
 @dataclass(frozen=True)
@@ -155,8 +166,26 @@ def _edict_object_id(data: Data) -> dict[str, str]:
     return {"object_id": str(data.edict.pk)}
 
 
+def _notification_public_id(data: Data) -> dict[str, str]:
+    return {"public_id": str(data.notification.public_id)}
+
+
+def _notification_document(data: Data) -> dict[str, str]:
+    return {**_notification_public_id(data), "position": "0"}
+
+
+def _notification_object_id(data: Data) -> dict[str, str]:
+    return {"object_id": str(data.notification.pk)}
+
+
+def _notification_document_id(data: Data) -> dict[str, str]:
+    return {**_notification_object_id(data), "position": "0"}
+
+
 BOOK = "gestio/registre/registryentry/"
 EDICTS = "gestio/tauler/edict/"
+NOTIFICATIONS = "gestio/notificacions/notification/"
+INBOX = "notificacions/<uuid:public_id>/"
 
 COVERED: dict[str, Covered] = {
     # La meva carpeta: the entry, right after filing and later, and its receipt.
@@ -187,6 +216,41 @@ COVERED: dict[str, Covered] = {
     f"{EDICTS}<path:object_id>/delete/": Covered(Kind.BACK_OFFICE, _edict_object_id, 403),
     f"{EDICTS}<int:pk>/publish/": Covered(Kind.BACK_OFFICE, _edict_pk),
     f"{EDICTS}<int:pk>/withdraw/": Covered(Kind.BACK_OFFICE, _edict_pk),
+    # Les meves notificacions: the notification, its actions (an opened one leads back to its
+    # page), its documents, evidence and certificate.
+    INBOX: Covered(Kind.CITIZEN_PAGE, _notification_public_id),
+    f"{INBOX}obrir/": Covered(Kind.CITIZEN_PAGE, _notification_public_id, 302),
+    f"{INBOX}rebutjar/": Covered(Kind.CITIZEN_PAGE, _notification_public_id, 302),
+    f"{INBOX}documents/<int:position>/": Covered(Kind.CITIZEN_PAGE, _notification_document),
+    f"{INBOX}evidencia/": Covered(Kind.CITIZEN_PAGE, _notification_public_id),
+    f"{INBOX}certificat/": Covered(Kind.CITIZEN_PAGE, _notification_public_id),
+    f"{INBOX}paper/": Covered(Kind.CITIZEN_PAGE, _notification_public_id),
+    # The notifications API for the town hall's systems.
+    "api/v1/notificacions/<uuid:public_id>/": Covered(Kind.STAFF_API, _notification_public_id),
+    # The notifications register of the organ in the back-office.
+    f"{NOTIFICATIONS}<path:object_id>/change/": Covered(Kind.BACK_OFFICE, _notification_object_id),
+    f"{NOTIFICATIONS}<path:object_id>/history/": Covered(Kind.BACK_OFFICE, _notification_object_id),
+    f"{NOTIFICATIONS}<path:object_id>/delete/": Covered(
+        Kind.BACK_OFFICE, _notification_object_id, 403
+    ),
+    f"{NOTIFICATIONS}<int:object_id>/impossibilitat/": Covered(
+        Kind.BACK_OFFICE, _notification_object_id, RIGHT_ACTION
+    ),
+    f"{NOTIFICATIONS}<int:object_id>/anullar/": Covered(
+        Kind.BACK_OFFICE, _notification_object_id, RIGHT_ACTION
+    ),
+    f"{NOTIFICATIONS}<int:object_id>/resultat-paper/": Covered(
+        Kind.BACK_OFFICE, _notification_object_id, RIGHT_ACTION
+    ),
+    f"{NOTIFICATIONS}<int:object_id>/documents/<int:position>/": Covered(
+        Kind.BACK_OFFICE, _notification_document_id
+    ),
+    f"{NOTIFICATIONS}<int:object_id>/evidencia/": Covered(
+        Kind.BACK_OFFICE, _notification_object_id
+    ),
+    f"{NOTIFICATIONS}<int:object_id>/certificat/": Covered(
+        Kind.BACK_OFFICE, _notification_object_id
+    ),
 }
 
 ADMIN_REDIRECT = (
@@ -236,6 +300,10 @@ NOT_WALKED: dict[str, str] = {
     "gestio/(?P<url>.*)$": "the back-office's catch-all: a 404 or the login",
     f"{BOOK}<path:object_id>/": ADMIN_REDIRECT,
     f"{EDICTS}<path:object_id>/": ADMIN_REDIRECT,
+    f"{NOTIFICATIONS}<path:object_id>/": ADMIN_REDIRECT,
+    "gestio/notificacions/clocksuspension/": (
+        "suspensions of the notification clock: the whole town hall's, no personal data"
+    ),
     "gestio/auth/group/": CONFIGURATION,
     "gestio/seu/townhall/": CONFIGURATION,
     "gestio/seu/organ/": CONFIGURATION,
@@ -350,6 +418,16 @@ def expectations(kind: Kind, right: int) -> dict[str, Expectation]:
             "clerk of another organ": to_identify,
             "anonymous": to_identify,
         }
+    if kind is Kind.STAFF_API:
+        refused = Expectation((401, 403))
+        return {
+            "clerk": Expectation(right),
+            "clerk of another organ": not_found,
+            "citizen": refused,
+            "another citizen": refused,
+            "representative": refused,
+            "anonymous": refused,
+        }
     if kind is Kind.API:
         return {
             "citizen": Expectation(right),
@@ -378,7 +456,15 @@ def data(citizen: Actor, clerk: Actor, organ: Any, town_hall: Any) -> Data:
     town_hall.dir3_code = "L01070577"  # SICRES 3 needs it
     town_hall.save()
     edict = EdictFactory.create(organ=organ, acting_user=clerk.user)
-    return Data(entry=citizen.entry, edict=edict)
+    assert citizen.identification is not None
+    consent_of(CITIZEN, email="maria.avisos@example.org")
+    notification = send(
+        organ, CITIZEN, related_entry=citizen.entry, case_reference="expedients.case:1"
+    )
+    access.accept(identification=citizen.identification, public_id=notification.public_id)
+    certificates.issue_certificate(notification_id=notification.pk)
+    notification.refresh_from_db()
+    return Data(entry=citizen.entry, edict=edict, notification=notification)
 
 
 def wrong_answers(route: Route, data: Data, actors: Iterable[Actor]) -> list[str]:

@@ -66,6 +66,7 @@ def test_contact_details_kept_in_my_data_are_offered_on_the_form_and_recorded_on
         page.get_by_label(label, exact=True).fill(value)
     browse.click_and_wait(page.get_by_role("button", name="Continuar i revisar"))
     expect(page.locator("#contacte-resum")).to_contain_text("feina@exemple.cat")
+    page.get_by_label("En paper", exact=True).check()
     browse.click_and_wait(page.get_by_role("button", name="Confirmar i presentar"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sol·licitud registrada")
     summary = page.locator("#contacte-resum")

@@ -95,10 +95,10 @@ def test_a_section_not_yet_built_says_so_and_offers_the_office_instead(
 ) -> None:
     page = browse.page
     browse.goto("/")
-    browse.click_and_wait(page.get_by_role("link", name="Notificacions electròniques", exact=True))
+    browse.click_and_wait(page.get_by_role("link", name="Catàleg de tràmits", exact=True))
 
-    assert path_of(page.url) == "/notificacions/"
-    expect(page.get_by_role("heading", level=1)).to_have_text("Notificacions electròniques")
+    assert path_of(page.url) == "/tramits/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Catàleg de tràmits")
     main = page.get_by_role("main")
     expect(main).to_contain_text("Aquesta secció encara no està disponible")
     expect(main).to_contain_text(town_hall.address)

@@ -15,6 +15,7 @@ from playwright.sync_api import FilePayload, expect
 
 from devtools.clave_idp import LocalIdPServer
 from documents import sealing
+from notificacions.models import NotificationConsent
 from registre.models import RegistryEntry
 from seu import calendar
 from seu.models import Interruption, Organ, TownHall
@@ -101,8 +102,16 @@ def test_a_citizen_files_with_two_attachments_and_downloads_a_valid_sealed_recei
     expect(main).to_contain_text("Llicència de gual al carrer Major")
     assert not RegistryEntry.objects.exists()
 
+    # Asked how to be notified (art. 32.2): no answer is an error that keeps everything.
+    question = page.get_by_role("group", name="Com voleu rebre les notificacions")
+    browse.click_and_wait(page.get_by_role("button", name="Confirmar i presentar"))
+    expect(page.get_by_role("alert")).to_contain_text("Triau com voleu rebre les notificacions.")
+    expect(main).to_contain_text("Llicència de gual al carrer Major")
+    question.get_by_label("Per mitjans electrònics, a la seu electrònica").check()
+    page.get_by_label("Adreça electrònica per als avisos").fill("maria@exemple.cat")
     browse.click_and_wait(page.get_by_role("button", name="Confirmar i presentar"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sol·licitud registrada")
+    assert NotificationConsent.objects.get().email == "maria@exemple.cat"
     entry = RegistryEntry.objects.get()
     assert entry.number is not None and entry.receipt is not None
     expect(page.locator("#numero-registre")).to_have_text(entry.number)
@@ -138,6 +147,7 @@ def test_a_sunday_filing_shows_the_presentation_and_the_effective_instants(
     with time_machine.travel(sunday, tick=True):
         browse.goto("/registre/")
         fill_in_the_request(browse, [("plànol.png", "image/png", make_png())])
+        page.get_by_label("En paper", exact=True).check()
         browse.click_and_wait(page.get_by_role("button", name="Confirmar i presentar"))
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Sol·licitud registrada")

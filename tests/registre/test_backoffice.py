@@ -140,7 +140,9 @@ def test_staff_filter_the_book_by_direction_state_and_effective_date(
     )
     log_in_to_back_office(client, registrar)
 
-    assert listed(client.get(BOOK, {"direction__exact": "out"})) == [exit_]
+    # The non-admission is communicated with an exit of its own (art. 33.b, 33.g).
+    communicated = RegistryEntry.objects.get(related_entry=monday)
+    assert set(listed(client.get(BOOK, {"direction__exact": "out"}))) == {exit_, communicated}
     assert listed(client.get(BOOK, {"state__exact": "not_admitted"})) == [monday]
     by_day = client.get(
         BOOK, {"effective_at__year": 2026, "effective_at__month": 11, "effective_at__day": 20}
@@ -229,7 +231,7 @@ def test_staff_mark_an_entry_not_admitted_and_the_person_is_told_why_and_where(
     assert last.actor == registrar and "queixa" in last.reason
     # What the citizen's folder reads: their entry, now not admitted, with the reason.
     person = Person.objects.get(nif=CITIZEN.nif)
-    mine = RegistryEntry.objects.visible_to(person).get()
+    mine = RegistryEntry.objects.visible_to(person).get(direction="in")
     assert mine.state == "not_admitted" and mine.alternative_registries
     shown = client.get(response["Location"])
     assert "consta com a no admès" in messages_of(shown)
