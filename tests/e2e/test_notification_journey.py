@@ -367,9 +367,12 @@ def test_a_citizen_is_told_opens_rejects_and_lets_expire_and_the_clerk_sees_it_a
     browse.goto(NOTIFICATIONS_ADMIN)
     expect(page.locator("#result_list tbody tr")).to_have_count(4)
     expect(page.locator("#result_list")).to_contain_text("Liquidació de la taxa de guals")
-    # From the entry's page in the registry book, to the notifications about it.
-    browse.goto(f"/gestio/registre/registryentry/{entry.pk}/change/")
+    # From the entry's page in the registry book, to the notifications about it. The entry's
+    # page is an admin form page, where axe's own <style> is blocked by the CSP: exempt, and at
+    # the end nothing but that report may be among its findings (as in test_tauler_backoffice).
+    browse.goto(f"/gestio/registre/registryentry/{entry.pk}/change/", axe=False)
     browse.click_and_wait(page.get_by_role("link", name="Notificacions d'aquest assentament"))
+    assert not [found for found in browse.exempted if "Content Security Policy" not in found]
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(3)
     expect(page.locator("#result_list")).not_to_contain_text("Liquidació de la taxa de guals")

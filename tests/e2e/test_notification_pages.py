@@ -56,7 +56,13 @@ def two_notifications(organ: Organ) -> tuple[Notification, Notification]:
     at = last_working_morning()
     consent_of(CITIZEN, email="maria@exemple.cat", now=at - dt.timedelta(hours=1))
     to_open = send(organ, CITIZEN, now=at, subject="Resolució de la llicència de gual")
-    to_reject = send(organ, CITIZEN, now=at, subject="Requeriment d'esmena de la sol·licitud")
+    to_reject = send(
+        organ,
+        CITIZEN,
+        now=at,
+        subject="Requeriment d'esmena de la sol·licitud",
+        case_reference="expedients.case:7",
+    )
     return to_open, to_reject
 
 
@@ -96,6 +102,18 @@ def test_a_citizen_opens_one_notification_and_rejects_another(
     # Rejecting: a confirmation page explains the effect first.
     browse.click_and_wait(page.get_by_role("link", name="Tornar a «Les meves notificacions»"))
     browse.click_and_wait(page.get_by_role("link", name="Requeriment d'esmena de la sol·licitud"))
+    # A notification of a case file lets the person ask for the rest of the case on paper
+    # (art. 32.7): a confirmation first, then the page says so.
+    browse.click_and_wait(
+        page.get_by_role(
+            "link", name="Rebre en paper les properes notificacions d'aquest expedient"
+        )
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Voleu rebre en paper les properes notificacions d'aquest expedient?"
+    )
+    browse.click_and_wait(page.get_by_role("button", name="Sí, rebre-les en paper"))
+    expect(page.locator("#paper-expedient")).to_contain_text("article 32.7")
     browse.click_and_wait(page.get_by_role("link", name="Rebutjar", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Voleu rebutjar aquesta notificació?")
     expect(page.locator(".govuk-warning-text")).to_contain_text("art. 41.5 de la Llei 39/2015")
