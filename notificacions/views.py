@@ -21,7 +21,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from documents import responses
-from documents import services as documents
 from notificacions import access, selectors, services
 from notificacions.forms import AddressForm, ConsentForm
 from notificacions.models import Notification, NotificationEvent
@@ -31,7 +30,6 @@ from seu.errors import InvalidInput, NotFound, SeuError
 if TYPE_CHECKING:
     from django import forms
 
-    from documents.models import Document
     from seu.models import Identification
 
 
@@ -182,19 +180,6 @@ def _file_stem(notification: Notification) -> str:
     return (notification.exit_entry.number or str(notification.public_id)).replace("/", "-")
 
 
-def _download(request: HttpRequest, document: Document, filename: str) -> HttpResponse:
-    """A sealed document's bytes, checked against what was sealed, as an attachment that no cache
-    keeps (the person's own data)."""
-    try:
-        data = documents.checked_bytes(document=document)
-    except documents.IntegrityFailure as failure:
-        return responses.integrity_failure(request, document, failure)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @never_cache
 @require_GET
 @identity.identification_required()
@@ -328,7 +313,9 @@ def document(request: HttpRequest, public_id: object, position: int) -> HttpResp
     item = selectors.notified_document(notification, position)
     if item is None:
         raise Http404
-    return _download(request, item.document, f"{_file_stem(notification)}-{position + 1}.pdf")
+    return responses.private_download(
+        request, item.document, f"{_file_stem(notification)}-{position + 1}.pdf"
+    )
 
 
 @require_GET
@@ -338,7 +325,9 @@ def evidence(request: HttpRequest, public_id: object) -> HttpResponse:
     notification = _readable(request, public_id)[1]
     if notification.evidence is None:
         raise Http404
-    return _download(request, notification.evidence, f"evidencia-{_file_stem(notification)}.pdf")
+    return responses.private_download(
+        request, notification.evidence, f"evidencia-{_file_stem(notification)}.pdf"
+    )
 
 
 @require_GET
@@ -348,7 +337,7 @@ def certificate(request: HttpRequest, public_id: object) -> HttpResponse:
     notification = _readable(request, public_id)[1]
     if notification.certificate is None:  # issued by the sweep once the notification ends
         raise Http404
-    return _download(
+    return responses.private_download(
         request, notification.certificate, f"certificat-{_file_stem(notification)}.pdf"
     )
 

@@ -28,7 +28,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from documents import responses
-from documents import services as documents
 from documents.intake import RefusedFile
 from notificacions import clock, evidence, sending
 from notificacions.backoffice import record
@@ -48,7 +47,7 @@ from seu.errors import SeuError
 from seu.staff import scoped_to_staff
 
 if TYPE_CHECKING:
-    from documents.models import Document
+    pass
 
 State = Notification.State
 PAPER_PAGE_SIZE = 50
@@ -494,16 +493,6 @@ class NotificationBackOffice(admin.ModelAdmin[Notification]):
 
     # -- Downloads ---------------------------------------------------------------------------------
 
-    def _download(self, request: HttpRequest, document: Document, filename: str) -> HttpResponse:
-        try:
-            data = documents.checked_bytes(document=document)
-        except documents.IntegrityFailure as failure:
-            return responses.integrity_failure(request, document, failure)
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
-
     def _readable(self, request: HttpRequest, object_id: int) -> Notification:
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -519,7 +508,7 @@ class NotificationBackOffice(admin.ModelAdmin[Notification]):
         item = get_object_or_404(
             notification.notification_documents.select_related("document"), position=position
         )
-        return self._download(
+        return responses.private_download(
             request, item.document, f"{self._stem(notification)}-{position + 1}.pdf"
         )
 
@@ -527,7 +516,7 @@ class NotificationBackOffice(admin.ModelAdmin[Notification]):
         notification = self._readable(request, object_id)
         if notification.evidence is None:
             raise Http404
-        return self._download(
+        return responses.private_download(
             request, notification.evidence, f"evidencia-{self._stem(notification)}.pdf"
         )
 
@@ -535,7 +524,7 @@ class NotificationBackOffice(admin.ModelAdmin[Notification]):
         notification = self._readable(request, object_id)
         if notification.certificate is None:
             raise Http404
-        return self._download(
+        return responses.private_download(
             request, notification.certificate, f"certificat-{self._stem(notification)}.pdf"
         )
 
