@@ -414,56 +414,59 @@ def test_the_paper_list_shows_only_the_organs_own_with_the_postal_address(
 def test_recording_the_paper_outcomes_moves_the_state(
     paper_notification: Notification, notifier: Actor
 ) -> None:
+    # Two hours on (ticking): posting an hour ago falls after the notification was issued.
     with time_machine.travel(calendar.now() + dt.timedelta(hours=2), tick=True):
-        _record_paper_outcomes(paper_notification, notifier)
+        prefix = f"paper-{paper_notification.pk}"
+        url = page_url(paper_notification, "resultat-paper")
+        posted_at = calendar.now() - dt.timedelta(hours=1)
+        # Delivered is not offered before it is posted.
+        early = notifier.client.post(
+            url, {f"{prefix}-outcome": "delivered", f"{prefix}-at": local_input(posted_at)}
+        )
+        assert early.status_code == 200 and "outcome" in early.context["action"]["form"].errors
+        answer = notifier.client.post(
+            url,
+            {
+                f"{prefix}-outcome": "posted",
+                f"{prefix}-at": local_input(posted_at),
+                "tornar": "llista",
+            },
+        )
+        assert answer.status_code == 302 and answer["Location"] == PAPER_LIST
+        paper_notification.refresh_from_db()
+        assert paper_notification.state == "posted"
 
+        # A date in the future is refused, with what was typed kept.
+        future = notifier.client.post(
+            url,
+            {
+                f"{prefix}-outcome": "delivered",
+                f"{prefix}-at": local_input(calendar.now() + dt.timedelta(days=2)),
+                f"{prefix}-details": "Rebuda pel titular",
+            },
+        )
+        assert future.status_code == 200
+        assert "at" in future.context["action"]["form"].errors
+        assert "Rebuda pel titular" in future.content.decode()
 
-def _record_paper_outcomes(paper_notification: Notification, notifier: Actor) -> None:
-    prefix = f"paper-{paper_notification.pk}"
-    url = page_url(paper_notification, "resultat-paper")
-    posted_at = calendar.now() - dt.timedelta(hours=1)
-    # Delivered is not offered before it is posted.
-    early = notifier.client.post(
-        url, {f"{prefix}-outcome": "delivered", f"{prefix}-at": local_input(posted_at)}
-    )
-    assert early.status_code == 200 and "outcome" in early.context["action"]["form"].errors
-    answer = notifier.client.post(
-        url,
-        {f"{prefix}-outcome": "posted", f"{prefix}-at": local_input(posted_at), "tornar": "llista"},
-    )
-    assert answer.status_code == 302 and answer["Location"] == PAPER_LIST
-    paper_notification.refresh_from_db()
-    assert paper_notification.state == "posted"
-
-    # A date in the future is refused, with what was typed kept.
-    future = notifier.client.post(
-        url,
-        {
-            f"{prefix}-outcome": "delivered",
-            f"{prefix}-at": local_input(calendar.now() + dt.timedelta(days=2)),
-            f"{prefix}-details": "Rebuda pel titular",
-        },
-    )
-    assert future.status_code == 200
-    assert "at" in future.context["action"]["form"].errors
-    assert "Rebuda pel titular" in future.content.decode()
-
-    delivered = notifier.client.post(
-        url,
-        {
-            f"{prefix}-outcome": "delivered",
-            f"{prefix}-at": local_input(calendar.now()),
-            f"{prefix}-details": "Rebuda pel titular",
-        },
-    )
-    assert delivered.status_code == 302 and delivered["Location"] == page_url(paper_notification)
-    paper_notification.refresh_from_db()
-    assert paper_notification.state == "delivered"
-    event = paper_notification.events.get(event="delivered")
-    assert event.actor == notifier.user and event.reason == "Rebuda pel titular"
-    # Nothing more to record: the action is gone.
-    assert notifier.client.get(url).status_code == 302
-    assert notifier.client.get(PAPER_LIST).context["rows"] == []
+        delivered = notifier.client.post(
+            url,
+            {
+                f"{prefix}-outcome": "delivered",
+                f"{prefix}-at": local_input(calendar.now()),
+                f"{prefix}-details": "Rebuda pel titular",
+            },
+        )
+        assert delivered.status_code == 302 and delivered["Location"] == page_url(
+            paper_notification
+        )
+        paper_notification.refresh_from_db()
+        assert paper_notification.state == "delivered"
+        event = paper_notification.events.get(event="delivered")
+        assert event.actor == notifier.user and event.reason == "Rebuda pel titular"
+        # Nothing more to record: the action is gone.
+        assert notifier.client.get(url).status_code == 302
+        assert notifier.client.get(PAPER_LIST).context["rows"] == []
 
 
 def test_an_impossibility_of_access_declared_on_the_page_gives_the_new_expiry(
