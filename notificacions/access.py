@@ -173,23 +173,8 @@ def _conclude(
         if notification.is_expired_at(now):
             clock.refresh_expiry(notification, now=now)
         if notification.is_expired_at(now):
-            # Past the cutoff and the sweep not there yet: the period wins.
-            expired = notification.expires_at
-            notification.outcome_at = expired
-            notification.certificate_due_at = now
-            WORKFLOW.move(
-                notification,
-                State.EXPIRED,
-                at=now,
-                fields=["outcome_at", "certificate_due_at"],
-                log_fields={
-                    "event": Event.EXPIRED,
-                    "details": {"expires_at": expired.isoformat() if expired else None},
-                },
-            )
-            hooks.report_outcomes(
-                [hooks.Outcome(notification.pk, notification.case_reference, State.EXPIRED, now)]
-            )
+            # Past the cutoff and the sweep not there yet: the period wins, as the sweep does it.
+            clock.expire_locked(notification, now=now)
             outbox.after_commit("notificacions.tasks.issue_certificate", notification.pk)
             expired_error = NotificationExpired(EXPIRED_MESSAGE)
         else:

@@ -311,6 +311,29 @@ def _expire_batch(
     return [(pk, case) for pk, _expires, case in moved]
 
 
+def expire_locked(notification: Notification, *, now: dt.datetime) -> None:
+    """Expire one available notification past its expiry whose row the caller holds locked (an
+    access that came after the cutoff, before the sweep): the same change, log and report as
+    ``_expire_batch`` makes for many."""
+    from notificacions.sending import WORKFLOW
+
+    expired = notification.expires_at
+    notification.outcome_at = expired
+    notification.next_reminder_at = None
+    notification.certificate_due_at = now
+    WORKFLOW.move(
+        notification,
+        State.EXPIRED,
+        at=now,
+        fields=["outcome_at", "next_reminder_at", "certificate_due_at"],
+        log_fields={
+            "event": Event.EXPIRED,
+            "details": {"expires_at": expired.isoformat() if expired else None},
+        },
+    )
+    _report_expired([(notification.pk, notification.case_reference)], now=now)
+
+
 def _report_expired(moved: Sequence[tuple[int, str]], *, now: dt.datetime) -> None:
     hooks.report_outcomes(
         [

@@ -114,6 +114,10 @@ def test_an_access_after_the_cutoff_before_the_sweep_expires_it(sent) -> None:
         )
     notification.refresh_from_db()
     assert notification.state == Notification.State.EXPIRED
+    # As the sweep leaves it: no reminder left, the certificate due, one expiry logged.
+    assert notification.next_reminder_at is None
+    assert notification.certificate_due_at is not None
+    assert notification.events.filter(event="expired").count() == 1
 
 
 def test_an_interruption_of_the_seu_recorded_later_extends_the_expiry_by_its_length(
