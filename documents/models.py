@@ -80,6 +80,10 @@ class Document(models.Model):
         AUTHENTIC_COPY = "authentic_copy", _("còpia autèntica")
         # An act an organ uploads to notify it (a signed resolution): sealed as it came.
         ACT = "act", _("acte notificat")
+        # A case file's documents (art. 22, 24, 31).
+        FORM_ANSWERS = "form_answers", _("sol·licitud (dades del formulari)")
+        REMEDY_REQUEST = "remedy_request", _("requeriment d'esmena")
+        RESOLUTION = "resolution", _("resolució")
 
     class TimestampState(models.TextChoices):
         PENDING = "pending", _("pendent")

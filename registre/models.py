@@ -174,6 +174,10 @@ class RegistryEntry(models.Model):
     subject = models.CharField(_("assumpte"), max_length=300)
     exposition = models.TextField(_("exposa"), blank=True)
     request = models.TextField(_("sol·licita"), blank=True)
+    # A procedure's form as it was answered and shown on the receipt, in the receipt's language:
+    # [{"label": ..., "value": ...}, ...] (the case file keeps the typed data; this is what was
+    # registered, art. 33.f).
+    form_answers = models.JSONField(_("dades del formulari"), default=list, blank=True)
     related_entry = models.ForeignKey(
         "self",
         verbose_name=_("assentament d'entrada relacionat"),

@@ -3,8 +3,9 @@
 It states the registry number (printed in the stamp box as the receipt is sealed, once the number
 is taken), the instant of presentation and, when the entry was presented on a non-working day, the
 instant it counts from (art. 33.h); the interested person and representative, the organ, the subject
-and the request, every attached document with its size, type and SHA-256 (and the signatures found
-in it), and the legal text of art. 33.f. ``documents`` adds the issuer, the CSV and the QR code.
+and the request, a procedure's form as it was answered, every attached document with its size, type
+and SHA-256 (and the signatures found in it), and the legal text of art. 33.f. ``documents`` adds
+the issuer, the CSV and the QR code.
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ def receipt_sheet(
             fields.append(sheets.Field(_("Exposa"), entry.exposition))
         if entry.request:
             fields.append(sheets.Field(_("Sol·licita"), entry.request))
+        answers = sheets.Grid(
+            title=_("Dades de la sol·licitud"),
+            columns=(sheets.Column(_("Camp"), 0.38), sheets.Column(_("Valor"), 0.62)),
+            rows=tuple(
+                (sheets.Cell(str(item["label"])), sheets.Cell(str(item["value"])))
+                for item in entry.form_answers or ()
+            ),
+            empty="",
+        )
         attached = sheets.Grid(
             title=_("Documents adjunts"),
             columns=(
@@ -87,7 +97,7 @@ def receipt_sheet(
             title=_("Rebut de presentació"),
             language=language,
             fields=tuple(fields),
-            grids=(attached,),
+            grids=(answers, attached) if entry.form_answers else (attached,),
             closing=_(
                 "Aquest rebut acredita la presentació al registre electrònic de l'Ajuntament del "
                 "contingut que s'hi detalla, amb el número d'anotació, el dia i l'hora indicats, i "

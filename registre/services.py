@@ -161,6 +161,7 @@ def register_entry(
     representative: Person | PersonData | None = None,
     contact: ContactDetails | None = None,
     attachments: Sequence[IncomingAttachment] = (),
+    form_answers: Sequence[Mapping[str, str]] = (),
     channel: str = RegistryEntry.Channel.ELECTRONIC,
     presented_at: dt.datetime,
     identification: Identification | None = None,
@@ -175,6 +176,8 @@ def register_entry(
     persons are checked first (``registre.inputs``): ``InvalidEntry`` names every field at
     fault, and nothing is written, no number taken. ``contact`` is how to reach whoever files it
     about this entry (``seu.people.check_contact``; ``InvalidContact`` before anything is written).
+    ``form_answers`` (``[{"label", "value"}]``, already checked by the procedure's form) are
+    registered with the entry and listed on its receipt.
     """
     if contact is not None:
         contact = people.check_contact(**asdict(contact))
@@ -203,6 +206,9 @@ def register_entry(
         subject=checked.text.subject,
         exposition=checked.text.exposition,
         request=checked.text.request,
+        form_answers=[
+            {"label": str(item["label"]), "value": str(item["value"])} for item in form_answers
+        ],
         language=receipt_language(language),
         identification=identification,
         created_by_id=acting_user.pk if acting_user else None,

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
+from dateutil.relativedelta import relativedelta
 from django.utils import formats, timezone
 
 SEU_TZ = ZoneInfo("Europe/Madrid")
@@ -39,6 +40,15 @@ def municipal_non_working_days(start: dt.date, end: dt.date) -> dict[dt.date, st
 
     rows = NonWorkingDay.objects.filter(date__range=(start, end)).values_list("date", "name")
     return dict(rows)
+
+
+class PeriodUnit:
+    """How a legal period is counted (Law 39/2015, art. 30): the values procedures store."""
+
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    MONTHS = "months"
+    ALL = (WORKING_DAYS, CALENDAR_DAYS, MONTHS)
 
 
 class WorkingCalendar:
@@ -112,6 +122,27 @@ class WorkingCalendar:
             raise ValueError("days must not be negative")
         last = start + dt.timedelta(days=days)
         return last if self.is_working_day(last) else self.next_working_day(last)
+
+    def add_months(self, start: dt.date, months: int) -> dt.date:
+        """The last day of a period of ``months`` months counted from the day after ``start``
+        (Law 39/2015, art. 30.4): the same day of the month ``months`` later, or that month's last
+        day when it has no such day (31 January + 3 months = 30 April); when it is non-working
+        the period runs to the next working day (art. 30.5)."""
+        if months < 0:
+            raise ValueError("months must not be negative")
+        last = start + relativedelta(months=months)
+        return last if self.is_working_day(last) else self.next_working_day(last)
+
+    def period_end(self, start: dt.date, amount: int, unit: str) -> dt.date:
+        """The last day of a period of ``amount`` ``unit`` (``PeriodUnit``) from the day after
+        ``start``: the one rule behind resolution deadlines and remedy periods."""
+        if unit == PeriodUnit.MONTHS:
+            return self.add_months(start, amount)
+        if unit == PeriodUnit.WORKING_DAYS:
+            return self.add_working_days(start, amount)
+        if unit == PeriodUnit.CALENDAR_DAYS:
+            return self.last_day_of_calendar_period(start, amount)
+        raise ValueError(f"unknown period unit {unit!r}")
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end``."""

@@ -479,6 +479,9 @@ class StaffMembership(models.Model):
         help_text=_("Buit només per als supervisors, que veuen tots els òrgans."),
     )
     role = models.CharField(_("funció"), max_length=12, choices=StaffRole.choices)
+    # The post the person signs with (art. 11, 31: "Batlessa", "Regidor d'Urbanisme"): printed
+    # with their name on the resolutions they sign.
+    post = models.CharField(_("càrrec"), max_length=200, blank=True)
     granted_at = models.DateTimeField(_("assignat el"))
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

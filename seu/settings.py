@@ -453,6 +453,17 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "expedients-lapse-remedies": {"task": "expedients.tasks.lapse_remedies", "schedule": 60.0},
+        "expedients-silences": {"task": "expedients.tasks.record_silences", "schedule": 300.0},
+        "expedients-answers-documents": {
+            "task": "expedients.tasks.issue_due_answers_documents",
+            "schedule": 60.0,
+        },
+    }
+)
+
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -92,6 +92,34 @@ def check_works_for(user: User | None, organ: Organ) -> None:
         )
 
 
+def heads(user: User | None, organ: Organ) -> bool:
+    """Whether ``user`` is the head of ``organ`` (art. 31.1: who resolves its case files)."""
+    user_id = _user_id(user)
+    return (
+        user_id is not None
+        and StaffMembership.objects.filter(
+            user_id=user_id, organ=organ, role=StaffRole.HEAD
+        ).exists()
+    )
+
+
+def check_heads(user: User | None, organ: Organ) -> StaffMembership:
+    """The head's membership of ``organ`` (with the post they sign with), or ``NotFound``: only
+    the head of the organ resolves (art. 31.1), whatever else the user may see."""
+    user_id = _user_id(user)
+    membership = (
+        StaffMembership.objects.filter(user_id=user_id or 0, organ=organ, role=StaffRole.HEAD)
+        .select_related("user", "organ")
+        .first()
+    )
+    if membership is None:
+        raise NotFound(
+            _("Només el responsable de l'òrgan «%(organ)s» pot resoldre.") % {"organ": organ.name},
+            code="not_head",
+        )
+    return membership
+
+
 # --- Changes of membership ------------------------------------------------------------------------
 
 

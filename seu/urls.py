@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("tauler.urls")),
     path("", include("informacio.urls")),
     path("", include("cites.urls")),
+    path("", include("expedients.urls")),
     path("gestio/", admin.site.urls),
     path("identificacio/", include("seu.identity.urls")),
     path("certificats/", views.accepted_certificates, name="accepted_certificates"),
