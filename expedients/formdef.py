@@ -74,6 +74,8 @@ FILE_ACCEPT = {
 DEFAULT_MAX_LENGTH = {"text": 300, "textarea": 4000, "address": people.POSTAL_ADDRESS_MAX_LENGTH}
 MAX_FILE_MB = 20
 
+RESERVED_KEYS = ("remove", "draft", "csrfmiddlewaretoken", "language", "next")
+
 _TEXT = {
     "type": "object",
     "required": ["ca"],
@@ -101,7 +103,19 @@ DEFINITION_SCHEMA: dict[str, Any] = {
                 "required": ["key", "type", "label"],
                 "additionalProperties": False,
                 "properties": {
-                    "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$"},
+                    "key": {
+                        "type": "string",
+                        "pattern": "^[a-z][a-z0-9_]{0,39}$",
+                        # The page's own inputs (the contact, the files to remove, the draft,
+                        # the declaration that replaces a file) cannot be a field's name.
+                        "not": {
+                            "anyOf": [
+                                {"enum": list(RESERVED_KEYS)},
+                                {"pattern": "^contact_"},
+                                {"pattern": "__"},
+                            ]
+                        },
+                    },
                     "type": {"enum": list(FIELD_TYPES)},
                     "label": {"$ref": "#/$defs/text"},
                     "help": {"$ref": "#/$defs/text"},
@@ -146,7 +160,10 @@ DEFINITION_SCHEMA: dict[str, Any] = {
                         "then": {"required": ["declaration"]},
                     },
                     {
-                        "if": {"required": ["replaceable_by_declaration"]},
+                        "if": {
+                            "required": ["replaceable_by_declaration"],
+                            "properties": {"replaceable_by_declaration": {"const": True}},
+                        },
                         "then": {"required": ["declaration"]},
                     },
                 ],
@@ -183,6 +200,11 @@ def definition_errors(definition: Any) -> list[str]:
                 _("A «%(where)s» el valor no és cap dels admesos: %(values)s.")
                 % {"where": where, "values": ", ".join(str(v) for v in error.validator_value)}
             )
+        elif error.validator == "not":
+            errors.append(
+                _("A «%(where)s» el codi «%(key)s» és reservat: triau-ne un altre.")
+                % {"where": where, "key": error.instance}
+            )
         elif error.validator == "pattern":
             errors.append(
                 _(
@@ -191,8 +213,13 @@ def definition_errors(definition: Any) -> list[str]:
                 )
                 % {"where": where}
             )
-        elif error.validator == "additionalProperties":
-            errors.append(_("A «%(where)s» hi ha una clau desconeguda.") % {"where": where})
+        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = error.schema.get("properties", {})
+            unknown = ", ".join(sorted(str(key) for key in error.instance if key not in allowed))
+            errors.append(
+                _("A «%(where)s» hi ha claus desconegudes: %(keys)s.")
+                % {"where": where, "keys": unknown}
+            )
         else:
             errors.append(_("A «%(where)s» el valor no és vàlid.") % {"where": where})
     if not errors:
@@ -319,11 +346,15 @@ class CheckedField(forms.CharField):
 
 
 class NumberField(forms.DecimalField):
-    """A number typed as people write it here ("1.234,5" or "1234.5"); stored with a point."""
+    """A number typed as people write it here ("1.234,5" or "1234.5"); stored with a point.
+    Without a comma a point is the decimal one ("1.200" is 1.2, shown so on the review page):
+    stored answers ("1.234") must read back as what they were (``check_answers``)."""
 
     def to_python(self, value: Any) -> decimal.Decimal | None:  # type: ignore[override]
-        if isinstance(value, str) and "," in value:
-            value = value.replace(".", "").replace(" ", "").replace(",", ".")
+        if isinstance(value, str):
+            value = "".join(value.split())  # spaces, no-break spaces between thousands
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
         return super().to_python(value)
 
 
@@ -340,14 +371,18 @@ class StoredFileInput(forms.FileInput):
 
 
 class FileAnswerField(forms.Field):
-    """A file answer: the stored attachment (a dict with its ``sha256``) or nothing."""
+    """A file answer: the stored attachment (a dict with its ``sha256``) or nothing. Anything
+    else (a name or a hash typed into a request) is no file: only ``save_procedure_draft``
+    puts a stored attachment there."""
 
     widget = StoredFileInput
 
     def clean(self, value: Any) -> Any:
+        if not (isinstance(value, Mapping) and value.get("sha256")):
+            value = None
         if not value and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
-        return value or None
+        return value
 
 
 YES, NO = "yes", "no"
