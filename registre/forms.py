@@ -13,48 +13,11 @@ from seu import people
 from seu.models import Organ
 
 
-class FilingForm(forms.Form):
-    organ: forms.ModelChoiceField[Organ] = forms.ModelChoiceField(
-        label=_("Òrgan al qual us adreçau"),
-        queryset=Organ.objects.filter(is_active=True),
-        empty_label=_("Triau un òrgan"),
-        error_messages={
-            "required": _("Triau l'òrgan al qual us adreçau."),
-            "invalid_choice": _("Triau un òrgan de la llista."),
-        },
-    )
-    subject = forms.CharField(
-        label=_("Assumpte"),
-        help_text=_("Una frase que resumeixi la sol·licitud."),
-        max_length=inputs.SUBJECT_MAX_LENGTH,
-        error_messages={
-            "required": _("Escriviu l'assumpte."),
-            "max_length": inputs.TOO_LONG["subject"],
-        },
-    )
-    exposition = forms.CharField(
-        label=_("Exposa"),
-        help_text=_("Els fets i els motius de la sol·licitud."),
-        max_length=inputs.TEXT_MAX_LENGTH,
-        widget=forms.Textarea,
-        error_messages={
-            "required": _("Escriviu què exposau."),
-            "max_length": inputs.TOO_LONG["exposition"],
-        },
-    )
-    request = forms.CharField(
-        label=_("Sol·licita"),
-        help_text=_("Què demanau a l'Ajuntament."),
-        max_length=inputs.TEXT_MAX_LENGTH,
-        widget=forms.Textarea,
-        error_messages={
-            "required": _("Escriviu què sol·licitau."),
-            "max_length": inputs.TOO_LONG["request"],
-        },
-    )
+class ContactForm(forms.Form):
+    """How to reach the person about a request: offered from "Les meves dades", changeable for
+    this request only, and checked by ``seu.people.check_contact``, as for every channel. The
+    generic request's form and a procedure's filing page both use it."""
 
-    # How to reach the person about this request: offered from "Les meves dades", changeable here
-    # for this request only; checked by ``seu.people.check_contact``, as for every channel.
     contact_email = forms.CharField(
         label=_("Adreça electrònica"),
         required=False,
@@ -122,3 +85,44 @@ class FilingForm(forms.Form):
             "contact_postal_address": people.POSTAL_ADDRESS_MAX_LENGTH,
         }.get(name, inputs.TEXT_MAX_LENGTH)
         return value[:limit]
+
+
+class FilingForm(ContactForm):
+    organ: forms.ModelChoiceField[Organ] = forms.ModelChoiceField(
+        label=_("Òrgan al qual us adreçau"),
+        queryset=Organ.objects.filter(is_active=True),
+        empty_label=_("Triau un òrgan"),
+        error_messages={
+            "required": _("Triau l'òrgan al qual us adreçau."),
+            "invalid_choice": _("Triau un òrgan de la llista."),
+        },
+    )
+    subject = forms.CharField(
+        label=_("Assumpte"),
+        help_text=_("Una frase que resumeixi la sol·licitud."),
+        max_length=inputs.SUBJECT_MAX_LENGTH,
+        error_messages={
+            "required": _("Escriviu l'assumpte."),
+            "max_length": inputs.TOO_LONG["subject"],
+        },
+    )
+    exposition = forms.CharField(
+        label=_("Exposa"),
+        help_text=_("Els fets i els motius de la sol·licitud."),
+        max_length=inputs.TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        error_messages={
+            "required": _("Escriviu què exposau."),
+            "max_length": inputs.TOO_LONG["exposition"],
+        },
+    )
+    request = forms.CharField(
+        label=_("Sol·licita"),
+        help_text=_("Què demanau a l'Ajuntament."),
+        max_length=inputs.TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        error_messages={
+            "required": _("Escriviu què sol·licitau."),
+            "max_length": inputs.TOO_LONG["request"],
+        },
+    )

@@ -52,8 +52,10 @@ SECTIONS: list[Section] = [
     Section(
         "carpeta",
         _("La meva carpeta"),
-        # The case files (art. 22) join it when they exist: not promised before.
-        _("Consultar el que heu presentat al registre electrònic i els seus rebuts."),
+        _(
+            "Seguir els vostres expedients i consultar el que heu presentat al registre "
+            "electrònic i els seus rebuts."
+        ),
         "22, 31",
         available=True,  # /carpeta/ (registre.urls)
     ),
@@ -78,10 +80,11 @@ SECTIONS: list[Section] = [
         "tramits",
         _("Catàleg de tràmits"),
         _(
-            "Hi trobareu els procediments que podreu fer per via electrònica, amb els requisits "
-            "i els terminis."
+            "Consultar els procediments que podeu fer per via electrònica, amb els requisits i "
+            "els terminis, i iniciar-los."
         ),
         "15, 20, 21",
+        available=True,  # /tramits/ (expedients.urls, before the catch-all section page)
     ),
     Section(
         "cita-previa",

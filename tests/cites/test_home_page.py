@@ -1,6 +1,6 @@
 """Issue 13 items 8 and 15: the home page promises only what exists. The appointment section names
 the services on offer now (Cl@ve registration only while it is on); sections not built yet are
-listed apart as coming, without a link; La meva carpeta does not promise case files."""
+listed apart as coming, without a link; La meva carpeta promises the case files once they exist."""
 
 from __future__ import annotations
 
@@ -58,16 +58,30 @@ def test_with_no_service_on_the_home_page_says_so(
 
 
 def test_sections_not_built_yet_are_coming_and_not_working_tiles(
+    client: Client, town_hall: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seu import sections, views
+
+    coming = sections.Section("arxiu", "Arxiu electrònic", "Documents arxivats.", "22")
+    monkeypatch.setattr(views, "SECTIONS", [*sections.SECTIONS, coming])
+    monkeypatch.setattr(views, "BY_SLUG", {**sections.BY_SLUG, "arxiu": coming})
+    page = client.get("/").content.decode()
+    working, upcoming = page.split('id="properament"', 1)
+    # Listed as coming, its link to the page that says so and where to go meanwhile.
+    assert 'href="/arxiu/"' not in working and 'href="/arxiu/"' in upcoming
+    assert "Arxiu electrònic" not in working and "Arxiu electrònic" in upcoming
+    pending = client.get("/arxiu/").content.decode()
+    assert "Aquesta secció encara no està disponible" in pending
+    for built in ("/certificats/", "/notificacions/", "/tramits/"):
+        assert f'href="{built}"' in working and f'href="{built}"' not in upcoming
+
+
+def test_once_every_section_is_built_none_is_listed_as_coming(
     client: Client, town_hall: object
 ) -> None:
     page = client.get("/").content.decode()
-    working, coming = page.split('id="properament"', 1)
-    for slug, title in (("tramits", "Catàleg"),):
-        # Listed as coming, its link to the page that says so and where to go meanwhile.
-        assert f'href="/{slug}/"' not in working and f'href="/{slug}/"' in coming
-        assert title not in working
-        assert title in coming
-    assert 'href="/certificats/"' in working  # a page that exists is a working tile
-    assert 'href="/notificacions/"' in working and "Notificacions electròniques" not in coming
-    carpeta = re.search(r'<li id="seccio-carpeta">(.*?)</li>', working, re.S)
-    assert carpeta and "expedient" not in carpeta.group(1)
+    assert 'id="properament"' not in page
+    assert 'href="/tramits/"' in page and "Catàleg de tràmits" in page
+    # La meva carpeta now promises the case files, which exist.
+    carpeta = re.search(r'<li id="seccio-carpeta">(.*?)</li>', page, re.S)
+    assert carpeta and "expedients" in carpeta.group(1)

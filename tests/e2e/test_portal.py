@@ -91,14 +91,21 @@ def test_the_accessibility_statement_and_the_legal_notice_are_reached_from_the_f
 
 
 def test_a_section_not_yet_built_says_so_and_offers_the_office_instead(
-    browse: Browse, town_hall: TownHall
+    browse: Browse, town_hall: TownHall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Every section of the seu is built today: one more, not built, for the test (the live
+    # server runs in this process).
+    from seu import sections, views
+
+    pending = sections.Section("arxiu", "Arxiu electrònic", "Documents arxivats.", "22")
+    monkeypatch.setattr(views, "SECTIONS", [*sections.SECTIONS, pending])
+    monkeypatch.setattr(views, "BY_SLUG", {**sections.BY_SLUG, "arxiu": pending})
     page = browse.page
     browse.goto("/")
-    browse.click_and_wait(page.get_by_role("link", name="Catàleg de tràmits", exact=True))
+    browse.click_and_wait(page.get_by_role("link", name="Arxiu electrònic", exact=True))
 
-    assert path_of(page.url) == "/tramits/"
-    expect(page.get_by_role("heading", level=1)).to_have_text("Catàleg de tràmits")
+    assert path_of(page.url) == "/arxiu/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Arxiu electrònic")
     main = page.get_by_role("main")
     expect(main).to_contain_text("Aquesta secció encara no està disponible")
     expect(main).to_contain_text(town_hall.address)
