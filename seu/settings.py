@@ -483,6 +483,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationStateEnum": "notificacions.models.Notification.State",
         "NotificationChannelEnum": "notificacions.models.Notification.Channel",
         "NotificationKindEnum": "notificacions.models.Notification.Kind",
+        "ExpedientStateEnum": "expedients.models.State",
     },
 }
 

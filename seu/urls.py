@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/registre/", include("registre.api_urls")),
     path("api/v1/notificacions/", include("notificacions.api_urls")),
+    path("api/v1/expedients/", include("expedients.api_urls")),
     path(
         "api/v1/verificacio/<str:code>/",
         documents_api.VerificationView.as_view(),
