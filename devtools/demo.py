@@ -1,8 +1,9 @@
 """Demo data for `make run`: the town hall of Sant Llorenç des Cardassar, its organs, local
-holidays, and staff: one clerk per organ and the heads of two organs, who see only their organs'
+holidays, and staff: one clerk per organ and the heads of three organs, who see only their organs'
 work (``seu.staff``); the information page's content and the appointment services
-(``devtools.demo_information``). What staff would write comes in Catalan, Spanish and English, so
-that the Spanish and English pages show no Catalan data. Idempotent; never run in production."""
+(``devtools.demo_information``); the catalogue of procedures (``devtools.demo_expedients``). What
+staff would write comes in Catalan, Spanish and English, so that the Spanish and English pages
+show no Catalan data. Idempotent; never run in production."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from devtools.demo_expedients import load_procedures
 from devtools.demo_information import fill_translations, load_appointment_services, load_information
 from seu import services as seu_services
 from seu import staff
@@ -61,8 +63,9 @@ LOCAL_HOLIDAYS = [
     (dt.date(2027, 8, 10), "Sant Llorenç (festa local)"),
 ]
 
-# Heads of these organs approve their edicts; every organ has a clerk (``tramitador-<code>``).
-HEADS = ["urbanisme", "secretaria"]
+# Heads of these organs approve their edicts and resolve their case files (the OAC's: complaints
+# and suggestions); every organ has a clerk (``tramitador-<code>``).
+HEADS = ["urbanisme", "secretaria", "oac"]
 
 # What a clerk does in the back-office: the registry book and its actions, drafting edicts.
 CLERK_GROUP = "Tramitació (registre i tauler)"
@@ -116,6 +119,7 @@ def load_demo_data() -> None:
     load_information()
     load_appointment_services()
     ensure_demo_staff(Path(settings.VAR_DIR) / STAFF_LOGIN_FILE)
+    load_procedures()  # after the staff: the heads get the post they sign with
 
 
 def _group(name: str, permissions: list[tuple[str, str]]) -> Group:
