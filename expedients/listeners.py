@@ -6,3 +6,7 @@ from registre import hooks as registre_hooks
 
 notification_hooks.OUTCOMES.register(services.on_outcomes)
 registre_hooks.ENTRY_NOT_ADMITTED.register(services.on_entry_not_admitted)
+
+from expedients.backoffice import entries as backoffice_entries  # noqa: E402
+
+registre_hooks.ENTRY_ACTIONS.register(backoffice_entries.offer_case)
