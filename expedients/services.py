@@ -17,6 +17,7 @@ suspended are added to it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import secrets
@@ -50,13 +51,14 @@ from expedients.models import (
     State,
 )
 from notificacions import hooks as notification_hooks
+from notificacions import selectors as notification_selectors
 from notificacions import sending
 from registre import attachments
 from registre import hooks as registre_hooks
 from registre import services as registry
 from registre.attachments import IncomingAttachment
 from registre.models import RegistryEntry
-from seu import calendar, identity, people, staff
+from seu import calendar, catalan, identity, people, staff
 from seu.caching import town_hall
 from seu.core import outbox
 from seu.core.numbering import take_number
@@ -189,10 +191,16 @@ def publish_version(
 # --- Deadlines ------------------------------------------------------------------------------------
 
 
-def resolution_base_deadline(procedure: Procedure, effective_at: dt.datetime) -> dt.date:
+def resolution_base_deadline(
+    procedure: Procedure,
+    effective_at: dt.datetime,
+    *,
+    working_calendar: calendar.WorkingCalendar | None = None,
+) -> dt.date:
     """The last day to resolve and notify (Law 39/2015 art. 21.3.b): the procedure's period from
-    the day after the entry counts in the registry of the competent organ."""
-    return calendar.WorkingCalendar().period_end(
+    the day after the entry counts in the registry of the competent organ. ``working_calendar``:
+    the operation's own, when it has one (it reads the municipal days once)."""
+    return (working_calendar or calendar.WorkingCalendar()).period_end(
         calendar.to_local(effective_at).date(),
         procedure.resolution_period,
         procedure.resolution_period_unit,
@@ -334,17 +342,29 @@ def _number(procedure: Procedure, year: int) -> tuple[str, int]:
 
 
 def _documents_from_entry(
-    case: Expedient, entry: RegistryEntry, *, now: dt.datetime, actor: AbstractBaseUser | None
+    case: Expedient,
+    entry: RegistryEntry,
+    *,
+    now: dt.datetime,
+    actor: AbstractBaseUser | None,
+    attached: Sequence[IncomingAttachment] | None = None,
 ) -> None:
-    """The files an entry brought become documents of the case (ENI origin: citizen)."""
-    start = case.documents.count() + 1
+    """The files an entry brought become documents of the case (ENI origin: citizen).
+    ``attached``: the files of an entry just registered for a case just opened, in their order
+    (nothing to read back: the case has no documents yet and the entry holds these)."""
+    if attached is not None:
+        start = 1
+        files = [(item.name, item.blob.pk, item.content_type) for item in attached]
+    else:
+        start = case.documents.count() + 1
+        files = [(item.name, item.blob_id, item.content_type) for item in entry.attachments.all()]
     rows = [
         ExpedientDocument(
             expedient=case,
             position=start + index,
-            title=attachment.name,
-            blob_id=attachment.blob_id,
-            content_type=attachment.content_type,
+            title=name,
+            blob_id=blob_id,
+            content_type=content_type,
             entry=entry,
             origin=ExpedientDocument.Origin.CITIZEN,
             elaboration=ExpedientDocument.Elaboration.ORIGINAL,
@@ -353,9 +373,10 @@ def _documents_from_entry(
             public=True,
             added_by_id=_uid(actor),
         )
-        for index, attachment in enumerate(entry.attachments.all())
+        for index, (name, blob_id, content_type) in enumerate(files)
     ]
-    ExpedientDocument.objects.bulk_create(rows)
+    if rows:
+        ExpedientDocument.objects.bulk_create(rows)
 
 
 def _add_document(
@@ -409,9 +430,13 @@ def _open(
     answers: Mapping[str, Any],
     acting_user: AbstractBaseUser | None,
     now: dt.datetime,
+    base_deadline: dt.date | None = None,
+    attached: Sequence[IncomingAttachment] | None = None,
 ) -> Expedient:
+    """The case file of ``entry``. A filing passes what it already knows: the base deadline it
+    printed on the receipt and the files it registered with the entry."""
     assert entry.effective_at is not None and entry.interested is not None
-    base = resolution_base_deadline(procedure, entry.effective_at)
+    base = base_deadline or resolution_base_deadline(procedure, entry.effective_at)
     case = Expedient(
         number=number,
         year=year,
@@ -441,7 +466,7 @@ def _open(
         added_at=now,
         added_by_id=_uid(acting_user),
     )
-    _documents_from_entry(case, entry, now=now, actor=acting_user)
+    _documents_from_entry(case, entry, now=now, actor=acting_user, attached=attached)
     return case
 
 
@@ -455,11 +480,11 @@ def deadline_notice(
         {"label": _("Data de recepció"), "value": calendar.format_date(effective_at)},
         {
             "label": _("Termini màxim per resoldre i notificar"),
-            "value": _("%(amount)s %(unit)s: fins al %(date)s")
+            "value": _("%(amount)s %(unit)s: %(until)s")
             % {
                 "amount": procedure.resolution_period,
                 "unit": unit.get(procedure.resolution_period_unit, ""),
-                "date": calendar.format_date(deadline),
+                "until": catalan.date_phrase("until", deadline),
             },
         },
         {
@@ -613,7 +638,8 @@ def save_procedure_draft(
     )
     form.is_valid()
     for key, messages in file_errors.items():
-        form.errors.setdefault(key, form.error_class()).extend(messages)
+        # Why the file sent was refused, instead of "attach this document": one was attached.
+        form.errors[key] = form.error_class(messages)
     return DraftResult(draft=draft, form=form, file_errors=file_errors)
 
 
@@ -737,26 +763,29 @@ def open_filed_case(
 ) -> tuple[RegistryEntry, Expedient]:
     """The entry and the case of checked ``answers``, in the caller's transaction: the case
     number is taken first (its book is per procedure), then the registry's, whose lock is held
-    only while the receipt is sealed."""
+    only while the receipt is sealed. One working calendar for the effective instant and the
+    deadline (the municipal days read once); the deadline printed on the receipt is the case's."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("a filing outside a transaction could leave an entry without its case")
-    effective_at = calendar.WorkingCalendar().effective_instant(presented_at)
+    working_calendar = calendar.WorkingCalendar()
+    effective_at = working_calendar.effective_instant(presented_at)
     year = calendar.to_local(effective_at).year
     number, sequence = _number(procedure, year)
     receipt_language = registry.receipt_language(language)
-    base = resolution_base_deadline(procedure, effective_at)
+    base = resolution_base_deadline(procedure, effective_at, working_calendar=working_calendar)
     with translation.override(receipt_language):
         shown = formdef.display_answers(version.form, answers, language=receipt_language)
         shown.append({"label": _("Expedient"), "value": number})
         shown.extend(deadline_notice(procedure, base, effective_at))
         subject = procedure.name  # the column of the active language (modeltranslation)
+    attached = _incoming(version.form, answers)
     entry = registry.register_entry(
         organ=procedure.organ,
         subject=subject,
         interested=interested,
         representative=representative,
         contact=contact,
-        attachments=_incoming(version.form, answers),
+        attachments=attached,
         form_answers=shown,
         channel=channel,
         presented_at=presented_at,
@@ -764,6 +793,7 @@ def open_filed_case(
         language=language,
         acting_user=acting_user,
         now=now,
+        working_calendar=working_calendar,
     )
     case = _open(
         procedure=procedure,
@@ -775,6 +805,8 @@ def open_filed_case(
         answers=answers,
         acting_user=acting_user,
         now=now,
+        base_deadline=base,
+        attached=attached,
     )
     outbox.after_commit("expedients.tasks.issue_answers_document", case.pk)
     return entry, case
@@ -1527,6 +1559,17 @@ def on_outcomes(*, outcomes: Sequence[notification_hooks.Outcome]) -> None:
     if not ids:
         return
     by_id = {o.notification_id: o for o in outcomes}
+    # Deemed rejected (art. 32.6) at the end of its ten days, whenever the sweep ran: the remedy
+    # period counts from the day after that instant, not after the sweep's.
+    expired = [o.notification_id for o in outcomes if o.state == "expired"]
+    if expired:
+        ends = notification_selectors.expiries(expired)
+        by_id.update(
+            {
+                pk: dataclasses.replace(by_id[pk], at=min(by_id[pk].at, end))
+                for pk, end in ends.items()
+            }
+        )
     for remedy in RemedyRequest.objects.filter(
         notification_id__in=ids, state=RemedyRequest.State.NOTIFYING
     ).select_related("expedient"):
@@ -1604,7 +1647,23 @@ def public_log(case: Expedient) -> Any:
 
 
 def citizen_documents(case: Expedient) -> Any:
-    return case.documents.filter(public=True).select_related("document", "blob")
+    """The documents the person may see (art. 27.3). An act sent as a notification (a remedy
+    request, a resolution) only once it is practised or deemed rejected: opening the
+    notification is what notifies it (art. 32.5), the case page must not do it first."""
+    unnotified_remedies = RemedyRequest.objects.filter(
+        expedient=case, notified_at__isnull=True
+    ).values("document_id")
+    unnotified_resolutions = (
+        Resolution.objects.filter(expedient=case, document__isnull=False)
+        .exclude(notification_state__in=PRACTISED_OR_DEEMED)
+        .values("document_id")
+    )
+    return (
+        case.documents.filter(public=True)
+        .exclude(document_id__in=unnotified_remedies)
+        .exclude(document_id__in=unnotified_resolutions)
+        .select_related("document", "blob")
+    )
 
 
 def next_deadline(case: Expedient) -> tuple[str, dt.datetime | dt.date] | None:
@@ -1616,3 +1675,172 @@ def next_deadline(case: Expedient) -> tuple[str, dt.datetime | dt.date] | None:
     if case.is_open and not case.is_suspended:
         return (_("Termini màxim de resolució"), case.deadline)
     return None
+
+
+# --- Catalogue pages (H1) -------------------------------------------------------------------------
+
+# The texts of a procedure the catalogue's search box looks in (modeltranslation columns).
+CATALOGUE_SEARCH_FIELDS = ("name", "summary", "topic")
+
+
+def catalogue(*, text: str = "", language: str | None = None) -> list[Procedure]:
+    """The published procedures (the generic request among them), ordered by subject and name
+    as read in ``language`` (art. 21). ``text`` keeps those whose name, summary or subject
+    contains every word typed, in that language or, where that language's column is empty, in
+    Catalan (what the page shows then)."""
+    from django.db.models import Q
+
+    language = (language or translation.get_language() or "ca")[:2]
+    found = Procedure.objects.published().select_related("organ")
+    for word in text.split()[:8]:
+        matches = Q()
+        for name in CATALOGUE_SEARCH_FIELDS:
+            own = f"{name}_{language}"
+            matches |= Q(**{f"{own}__icontains": word})
+            if language != "ca":
+                untranslated = Q(**{f"{own}__isnull": True}) | Q(**{own: ""})
+                matches |= untranslated & Q(**{f"{name}_ca__icontains": word})
+        found = found.filter(matches)
+    return sorted(found, key=lambda p: (p.topic.casefold(), p.name.casefold(), p.code))
+
+
+def published_procedure(code: str) -> Procedure:
+    """A procedure of the catalogue by its code, the generic request included; ``NotFound``
+    otherwise (inactive, no published form)."""
+    procedure = (
+        Procedure.objects.published()
+        .select_related("organ", "current_version")
+        .filter(code=code)
+        .first()
+    )
+    if procedure is None:
+        raise NotFound(_("Aquest tràmit no existeix o no es pot presentar ara."))
+    return procedure
+
+
+# --- Documents added by other systems (H4) --------------------------------------------------------
+
+
+def _choice_errors(document_type: str, elaboration: str, origin: int) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if document_type not in ExpedientDocument.Type.values:
+        errors["document_type"] = [_("Indicau un tipus documental ENI vàlid (TD01 a TD99).")]
+    if elaboration not in ExpedientDocument.Elaboration.values:
+        errors["elaboration"] = [_("Indicau un estat d'elaboració ENI vàlid (EE01 a EE99).")]
+    if origin not in ExpedientDocument.Origin.values:
+        errors["origin"] = [_("L'origen ha de ser 0 (ciutadà) o 1 (administració).")]
+    return errors
+
+
+def _document_by_csv(case: Expedient, text: str) -> Document:
+    """The document the seu issued for the case's organ with the CSV ``text`` (as printed or
+    typed); another organ's is answered as one that does not exist."""
+    from documents import selectors as document_selectors
+    from documents import verification_code
+
+    try:
+        code = verification_code.parse(text)
+    except (verification_code.MalformedCode, verification_code.MistypedCode) as exc:
+        raise InvalidCase({"csv": [str(exc.message)]}) from None
+    document = document_selectors.issued_for_organ(case.organ, [code]).first()
+    if document is None:
+        raise InvalidCase({"csv": [_("No hi ha cap document amb aquest CSV.")]})
+    if ExpedientDocument.objects.filter(expedient=case, document=document).exists():
+        raise InvalidCase({"csv": [_("Aquest document ja és a l'expedient.")]})
+    return document
+
+
+@transaction.atomic
+def add_document(
+    *,
+    case: Expedient,
+    document_type: str,
+    title: str = "",
+    upload: Any = None,
+    csv: str = "",
+    elaboration: str = ExpedientDocument.Elaboration.ORIGINAL,
+    origin: int = ExpedientDocument.Origin.ADMINISTRATION,
+    public: bool = False,
+    acting_user: AbstractBaseUser | None,
+    now: dt.datetime | None = None,
+) -> ExpedientDocument:
+    """Add a document to a case file (art. 22.1) with its ENI metadata: a PDF uploaded by
+    another system of the organ, checked and sealed as an act of the organ with its own CSV
+    (``documents.intake``, ``notificacions.sending.seal_upload``), or a document the seu already
+    issued for the organ, named by its CSV. The document and its log step in one transaction: a
+    refused file or a closed case leaves nothing behind (``InvalidCase`` names the field)."""
+    from documents import intake
+
+    if acting_user is not None:
+        staff.check_works_for(acting_user, case.organ)
+    case = _locked(case)
+    if case.state == State.CLOSED:
+        raise InvalidInput(
+            _("Aquest expedient està tancat: no s'hi poden afegir documents."), code="case_closed"
+        )
+    errors = _choice_errors(document_type, elaboration, origin)
+    if (upload is None) == (not csv):
+        errors["file"] = [_("Indicau o bé el CSV d'un document de l'òrgan o bé el fitxer PDF.")]
+    if errors:
+        raise InvalidCase(errors)
+    now = now or calendar.now()
+    title = " ".join((title or "").split())
+    if csv:
+        document = _document_by_csv(case, csv)
+    else:
+        try:
+            document = sending.seal_upload(
+                upload,
+                title=title,
+                organ=case.organ,
+                language=case.language,
+                acting_user=acting_user,
+                now=now,
+            )
+        except intake.RefusedFile as refused:
+            raise InvalidCase({"file": [str(refused.message)]}) from None
+    item = _add_document(
+        case,
+        title=title or document.title,
+        document=document,
+        content_type="application/pdf",
+        origin=origin,
+        document_type=document_type,
+        elaboration=elaboration,
+        public=public,
+        now=now,
+        actor=acting_user,
+    )
+    _note(
+        case, step=STEP_DOCUMENT_ADDED, now=now, actor=acting_user, reason=item.title, public=public
+    )
+    return item
+
+
+def document_bytes(item: ExpedientDocument) -> bytes:
+    """The bytes of a case file's document, checked before anyone gets them: a sealed document's
+    against what was sealed (``documents.services.checked_bytes``), a file a person brought
+    against the SHA-256 it is stored under (the one its entry's sealed receipt lists).
+    ``documents.services.IntegrityFailure`` (409) otherwise."""
+    from documents import sealing
+
+    if item.document is not None:
+        return documents.checked_bytes(document=item.document)
+    blob = item.blob
+    assert blob is not None  # the row's check constraint: a document or a blob
+    try:
+        data = blob.read()
+    except (OSError, ValueError):
+        reason = "missing"
+    else:
+        if sealing.sha256_hex(data) == blob.sha256:
+            return data
+        reason = "content_mismatch"
+    logging.getLogger("seu.security").error(
+        "case file document integrity failure case=%s position=%s sha256=%s reason=%s",
+        item.expedient_id,
+        item.position,
+        blob.sha256,
+        reason,
+    )
+    raise documents.IntegrityFailure(reason=reason)

@@ -188,3 +188,10 @@ def history(notification: Notification, *, viewer: Person | int) -> list[Step]:
             )
         )
     return steps
+
+
+def expiries(ids: list[int]) -> dict[int, dt.datetime]:
+    """The instant each of these notifications was (or will be) deemed rejected (art. 32.6): what
+    the layers above count a period from when the sweep reports an expiry later than that."""
+    rows = Notification.objects.filter(pk__in=ids, expires_at__isnull=False)
+    return {pk: expires_at for pk, expires_at in rows.values_list("pk", "expires_at") if expires_at}

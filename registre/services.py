@@ -168,6 +168,7 @@ def register_entry(
     language: str = "ca",
     acting_user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
+    working_calendar: calendar.WorkingCalendar | None = None,
 ) -> RegistryEntry:
     """Register an incoming entry and issue its sealed receipt (art. 33.f, 33.h, 33.i).
 
@@ -177,7 +178,8 @@ def register_entry(
     fault, and nothing is written, no number taken. ``contact`` is how to reach whoever files it
     about this entry (``seu.people.check_contact``; ``InvalidContact`` before anything is written).
     ``form_answers`` (``[{"label", "value"}]``, already checked by the procedure's form) are
-    registered with the entry and listed on its receipt.
+    registered with the entry and listed on its receipt. ``working_calendar``: the caller's, when
+    it computes other periods of the same filing (one reading of the municipal days).
     """
     if contact is not None:
         contact = people.check_contact(**asdict(contact))
@@ -191,7 +193,7 @@ def register_entry(
     now = now or calendar.now()
     if channel != RegistryEntry.Channel.IN_PERSON:
         check_registry_open(at=presented_at)
-    effective_at = calendar.WorkingCalendar().effective_instant(presented_at)
+    effective_at = (working_calendar or calendar.WorkingCalendar()).effective_instant(presented_at)
     interested_person = _person(checked.interested)
     representative_person = _person(checked.representative)
     entry = RegistryEntry(
