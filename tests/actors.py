@@ -42,7 +42,7 @@ ENTITY = identity.PersonData(nif="B12345674", legal_name="SERVEIS DEL LLEVANT SL
 
 # The permissions a clerk of the registry and the notice board holds in these tests, and those of
 # the notifications of their organ (the register of consents is not an organ's: not theirs).
-CLERK_APPS = ("registre", "tauler")
+CLERK_APPS = ("registre", "tauler", "expedients")
 CLERK_MODELS = (("notificacions", "notification"),)
 
 

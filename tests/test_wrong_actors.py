@@ -32,6 +32,8 @@ from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 from rest_framework.authtoken.models import Token, TokenProxy
 
+from expedients import services as case_services
+from expedients.models import Expedient
 from notificacions import access, certificates
 from notificacions.models import Notification
 from registre.api import entry_reference
@@ -44,6 +46,7 @@ from tests import actors
 from tests.actors import CITIZEN, Actor, staff_actor
 from tests.conftest import log_in_to_back_office
 from tests.factories import EdictFactory, UserFactory
+from tests.support.expedients import file_case, make_procedure
 from tests.support.notifications import consent_of, send
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +130,7 @@ class Data:
     entry: RegistryEntry
     edict: Edict
     notification: Notification
+    case: Expedient
 
     @property
     def attachment_position(self) -> str:
@@ -182,10 +186,34 @@ def _notification_document_id(data: Data) -> dict[str, str]:
     return {**_notification_object_id(data), "position": "0"}
 
 
+def _case_pk(data: Data) -> dict[str, str]:
+    return {"pk": str(data.case.pk)}
+
+
+def _case_document(data: Data) -> dict[str, str]:
+    return {**_case_pk(data), "position": _case_position(data)}
+
+
+def _case_position(data: Data) -> str:
+    return str(data.case.documents.get(document=data.case.answers_document).position)
+
+
+def _case_object_id(data: Data) -> dict[str, str]:
+    return {"object_id": str(data.case.pk)}
+
+
+def _case_number(data: Data) -> dict[str, str]:
+    code, year, sequence = data.case.number.split("/")
+    return {"code": code, "year": year, "sequence": sequence}
+
+
 BOOK = "gestio/registre/registryentry/"
 EDICTS = "gestio/tauler/edict/"
 NOTIFICATIONS = "gestio/notificacions/notification/"
 INBOX = "notificacions/<uuid:public_id>/"
+CASES = "gestio/expedients/expedient/"
+MY_CASE = "carpeta/expedients/<int:pk>/"
+CASE_API = "api/v1/expedients/<slug:code>/<int:year>/<int:sequence>/"
 
 COVERED: dict[str, Covered] = {
     # La meva carpeta: the entry, right after filing and later, and its receipt.
@@ -251,6 +279,31 @@ COVERED: dict[str, Covered] = {
     f"{NOTIFICATIONS}<int:object_id>/certificat/": Covered(
         Kind.BACK_OFFICE, _notification_object_id
     ),
+    # La meva carpeta > Expedients: the case, its documents and the person's actions on it (no
+    # remedy runs: answering one leads back to the case's page).
+    MY_CASE: Covered(Kind.CITIZEN_PAGE, _case_pk),
+    f"{MY_CASE}documents/<int:position>/": Covered(Kind.CITIZEN_PAGE, _case_document),
+    f"{MY_CASE}esmena/": Covered(Kind.CITIZEN_PAGE, _case_pk, RIGHT_ACTION),
+    f"{MY_CASE}ampliacio/": Covered(Kind.CITIZEN_PAGE, _case_pk),
+    # The case files API for the town hall's systems.
+    CASE_API: Covered(Kind.STAFF_API, _case_number),
+    f"{CASE_API}documents/<int:position>/": Covered(
+        Kind.STAFF_API, lambda data: {**_case_number(data), "position": _case_position(data)}
+    ),
+    # The organ's case files in the back-office: the page, its documents and each action's form.
+    f"{CASES}<path:object_id>/change/": Covered(Kind.BACK_OFFICE, _case_object_id),
+    f"{CASES}<path:object_id>/history/": Covered(Kind.BACK_OFFICE, _case_object_id),
+    f"{CASES}<path:object_id>/delete/": Covered(Kind.BACK_OFFICE, _case_object_id, 403),
+    f"{CASES}<int:object_id>/documents/<int:position>/": Covered(
+        Kind.BACK_OFFICE,
+        lambda data: {**_case_object_id(data), "position": _case_position(data)},
+    ),
+    **{
+        f"{CASES}<int:object_id>/{action}/": Covered(Kind.BACK_OFFICE, _case_object_id)
+        for action in ("assentament", "iniciar", "proposta", "requeriment", "resoldre")
+    },
+    # An open case cannot be closed: its page, where the action is not offered.
+    f"{CASES}<int:object_id>/tancar/": Covered(Kind.BACK_OFFICE, _case_object_id, RIGHT_ACTION),
 }
 
 ADMIN_REDIRECT = (
@@ -301,6 +354,24 @@ NOT_WALKED: dict[str, str] = {
     f"{BOOK}<path:object_id>/": ADMIN_REDIRECT,
     f"{EDICTS}<path:object_id>/": ADMIN_REDIRECT,
     f"{NOTIFICATIONS}<path:object_id>/": ADMIN_REDIRECT,
+    f"{CASES}<path:object_id>/": ADMIN_REDIRECT,
+    "gestio/expedients/procedure/": (
+        "the catalogue of procedures: the organs' configuration, public once published"
+    ),
+    "tramits/<slug:code>/": "the public catalogue of procedures (art. 21)",
+    "tramits/<slug:code>/formulari/": (
+        "the person's own draft, found through their own session, never by an address"
+    ),
+    "tramits/<slug:code>/revisio/": "the person's own draft, found through their own session",
+    "tramits/<slug:code>/confirmar/": "the person's own draft, found through their own session",
+    f"{MY_CASE}silenci/": (
+        "POST only (a 405 to every GET, with nothing of the case); its POST finds the case among "
+        "the person's own as the page does (tests/expedients/test_folder_pages.py)"
+    ),
+    f"{CASE_API}documents/": (
+        "POST only (adding a document); scoped to the organ as the detail is "
+        "(tests/expedients/test_api.py)"
+    ),
     "gestio/notificacions/clocksuspension/": (
         "suspensions of the notification clock: the whole town hall's, no personal data"
     ),
@@ -464,7 +535,10 @@ def data(citizen: Actor, clerk: Actor, organ: Any, town_hall: Any) -> Data:
     access.accept(identification=citizen.identification, public_id=notification.public_id)
     certificates.issue_certificate(notification_id=notification.pk)
     notification.refresh_from_db()
-    return Data(entry=citizen.entry, edict=edict, notification=notification)
+    case = file_case(citizen.identification, make_procedure(organ))
+    case_services.issue_answers_document(case_id=case.pk)
+    case.refresh_from_db()
+    return Data(entry=citizen.entry, edict=edict, notification=notification, case=case)
 
 
 def wrong_answers(route: Route, data: Data, actors: Iterable[Actor]) -> list[str]:
@@ -560,6 +634,26 @@ def test_pages_of_ones_own_data_show_nobody_elses(
         response = actor.client.get(address)
         assert _redirected_to(response, "/identificacio/"), actor
         assert _personal_data_in(response) == [], actor
+
+
+def test_the_list_of_case_files_shows_nobody_elses(
+    data: Data,
+    citizen: Actor,
+    another_citizen: Actor,
+    representative: Actor,
+    clerk_of_another_organ: Actor,
+    anonymous: Actor,
+) -> None:
+    address = reverse("expedients:cases")
+    assert data.case.number in citizen.client.get(address).content.decode()
+    for actor in (another_citizen, representative):
+        response = actor.client.get(address)
+        assert response.status_code == 200, actor
+        assert data.case.number not in response.content.decode(), actor
+    for actor in (clerk_of_another_organ, anonymous):
+        response = actor.client.get(address)
+        assert _redirected_to(response, "/identificacio/"), actor
+        assert data.case.number not in response.content.decode(), actor
 
 
 def test_an_entity_entry_is_read_by_its_representative_and_by_nobody_else(
