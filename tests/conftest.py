@@ -192,6 +192,28 @@ def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
 
 
 @pytest.fixture
+def on_a_working_day(db: None) -> Iterator[None]:
+    """Now, when today is a working day in Madrid; otherwise 10:00 of the next working day
+    (time_machine, ticking). For a test whose notifications must be made available at once or
+    whose filing must count at once, run on a Saturday too (the clock of this process only: a
+    test with a real worker process passes past instants instead, ``last_working_instant``)."""
+    import datetime as dt
+
+    import time_machine
+
+    from seu import calendar
+
+    today = calendar.to_local(calendar.now()).date()
+    working = calendar.WorkingCalendar()
+    if working.is_working_day(today):
+        yield
+        return
+    day = working.next_working_day(today)
+    with time_machine.travel(calendar.start_of_day(day) + dt.timedelta(hours=10), tick=True):
+        yield
+
+
+@pytest.fixture
 def town_hall(db: None):
     from tests.factories import TownHallFactory
 

@@ -523,7 +523,7 @@ def _languages(route: Route) -> list[str]:
 
 
 @pytest.fixture
-def data(citizen: Actor, clerk: Actor, organ: Any, town_hall: Any) -> Data:
+def data(citizen: Actor, clerk: Actor, organ: Any, town_hall: Any, on_a_working_day: None) -> Data:
     town_hall.dir3_code = "L01070577"  # SICRES 3 needs it
     town_hall.save()
     edict = EdictFactory.create(organ=organ, acting_user=clerk.user)

@@ -348,3 +348,17 @@ def test_the_worker_task_run_twice_withdraws_the_case_once(
     assert case.state == State.WITHDRAWN
     assert withdrawals(case) == (1, 1)
     assert RemedyRequest.objects.get(pk=remedy.pk).state == RemedyRequest.State.LAPSED
+
+
+def test_a_late_sweep_does_not_delay_the_period_of_a_request_deemed_rejected(
+    world: World,
+) -> None:
+    """The notification is deemed rejected at the end of its tenth day (art. 32.6), whenever
+    the beat notices: a sweep two days late still starts the ten working days on Monday 13."""
+    remedy = request(world)
+    notification = notification_of(remedy)
+    assert clock.expire_due(now=madrid(2026, 4, 14, 10, 0)) == 1
+    remedy.refresh_from_db()
+    assert remedy.notified_at == notification.expires_at
+    assert remedy.due_at == madrid(2026, 4, 25, 0, 0)
+    assert reload(world.case).suspended_since == dt.date(2026, 4, 11)

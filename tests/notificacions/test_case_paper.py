@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 CASE = "expedients.case:41"
 
 
+@pytest.mark.usefixtures("on_a_working_day")
 def test_asking_for_paper_in_a_case_sends_its_next_notifications_on_paper(
     client: Client, town_hall, organ
 ) -> None:

@@ -34,7 +34,7 @@ from seu.models import Identification, Interruption, LoA, Organ, OutgoingEmail
 from tests.actors import ANOTHER_CITIZEN, CITIZEN, ENTITY, REPRESENTATIVE
 from tests.conftest import pdfsig, wait_for
 from tests.factories import OrganFactory
-from tests.support.notifications import consent_of, sealed_document, send
+from tests.support.notifications import consent_of, last_working_instant, sealed_document, send
 from tests.support.pki import independent_context
 
 pytestmark = pytest.mark.django_db
@@ -431,7 +431,8 @@ def test_the_worker_issues_the_certificate_after_an_access_and_the_sweep_after_a
     town_hall, organ, tsa, celery_worker_process
 ) -> None:
     identification = consent_of(CITIZEN, now=FRIDAY - dt.timedelta(days=20))
-    accessed = send(organ, CITIZEN)
+    # Sent on the last working day (made available at once, whatever day the suite runs on).
+    accessed = send(organ, CITIZEN, now=last_working_instant())
     access.accept(identification=identification, public_id=accessed.public_id)
     assert wait_for(lambda: Notification.objects.get(pk=accessed.pk).certificate_id is not None)
 

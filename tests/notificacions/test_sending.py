@@ -55,6 +55,7 @@ def test_a_consenting_person_gets_it_available_with_exit_entry_expiry_evidence_a
     assert events == ["created", "available", "notice"]
 
 
+@pytest.mark.usefixtures("on_a_working_day")
 def test_without_consent_it_waits_on_paper_and_a_legal_person_is_always_electronic(
     town_hall, organ
 ) -> None:

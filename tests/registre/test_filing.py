@@ -78,6 +78,7 @@ def test_the_form_offers_active_organs_and_shows_the_limits(citizen: Client, org
     assert 'type="file" multiple' in text and 'enctype="multipart/form-data"' in text
 
 
+@pytest.mark.usefixtures("on_a_working_day")
 def test_a_citizen_files_with_attachments_reviews_confirms_and_gets_the_receipt_at_once(
     citizen: Client, organ
 ) -> None:

@@ -11,8 +11,22 @@ from documents.models import Document
 from notificacions import sending
 from notificacions import services as consents
 from notificacions.models import Notification
-from seu import identity
+from seu import calendar, identity
 from seu.models import Identification, LoA, Organ
+
+
+def last_working_instant() -> dt.datetime:
+    """10:00 (Madrid) of the last working day that has reached 10:00: a notification sent "at"
+    that instant is made available at once, whatever day the suite runs on (a test with a real
+    worker process, whose clock no fixture moves)."""
+    working = calendar.WorkingCalendar()
+    local = calendar.to_local(calendar.now())
+    day = local.date()
+    if not working.is_working_day(day) or local.hour < 10:
+        day -= dt.timedelta(days=1)
+        while not working.is_working_day(day):
+            day -= dt.timedelta(days=1)
+    return calendar.start_of_day(day) + dt.timedelta(hours=10)
 
 
 def sealed_document(organ: Organ | None = None, *, title: str = "Resolució de prova") -> Document:
