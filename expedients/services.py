@@ -65,6 +65,7 @@ from seu.core.numbering import take_number
 from seu.core.sweeps import claim_due, sweep_each
 from seu.core.workflow import StaleState, Workflow
 from seu.errors import InvalidInput, NotFound
+from seu.identity import representation
 from seu.models import Identification, Person
 
 logger = logging.getLogger(__name__)
@@ -516,7 +517,7 @@ def procedure_for_filing(code: str) -> Procedure:
 def check_may_file(procedure: Procedure, identification: Identification) -> None:
     """Art. 8.2: the level the procedure requires; and who it is for (natural or legal)."""
     identity.check_level(identification, procedure.required_loa)
-    person = identification.represented_entity or identification.person
+    person = representation.acting_person(identification)
     if procedure.filers == Procedure.Filers.NATURAL and person.kind != Person.Kind.NATURAL:
         raise InvalidInput(_("Aquest tràmit només el poden iniciar persones físiques."))
     if procedure.filers == Procedure.Filers.LEGAL and person.kind != Person.Kind.LEGAL:
@@ -716,10 +717,7 @@ def file_procedure(
             )
         except people.InvalidContact as invalid:
             raise IncompleteProcedure({"contact": [str(invalid.message)]}) from None
-        if identification.represented_entity is not None:
-            interested, representative = identification.represented_entity, identification.person
-        else:
-            interested, representative = identification.person, None
+        interested, representative = representation.acting_parties(identification)
         now = now or calendar.now()
         registre_hooks.FILING_ANSWERED.fire(
             identification=identification,
@@ -1162,10 +1160,7 @@ def answer_remedy(
         now = now or calendar.now()
         with translation.override(registry.receipt_language(language)):
             subject = _("Esmena de l'expedient %(number)s") % {"number": case.number}
-        if identification.represented_entity is not None:
-            interested, representative = identification.represented_entity, identification.person
-        else:
-            interested, representative = identification.person, None
+        interested, representative = representation.acting_parties(identification)
         entry = registry.register_entry(
             organ=case.organ,
             subject=subject,
@@ -1638,7 +1633,7 @@ def on_entry_not_admitted(
 def citizen_cases(identification: Identification) -> Any:
     """The case files the identified person may follow (art. 27.3): as interested person or
     as representative; an entity's when the session acts for it."""
-    person = identification.represented_entity or identification.person
+    person = representation.acting_person(identification)
     return Expedient.objects.visible_to(person)
 
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from notificacions import selectors, services
 from registre.hooks import AnswerRefused, FilingQuestion
 from seu import identity
+from seu.identity import representation
 from seu.models import Identification, Person
 
 TEMPLATE = "notificacions/filing/consent_question.html"
@@ -52,7 +53,7 @@ PAPER = "paper"
 def _interested(identification: Identification) -> Person:
     """Who the request's notifications are addressed to: the entity the person acts for, or the
     person (``registre.services.file_draft``)."""
-    return identification.represented_entity or identification.person
+    return representation.acting_person(identification)
 
 
 def _may_choose(identification: Identification) -> bool:

@@ -42,7 +42,7 @@ from seu.core.numbering import take_number
 from seu.core.sweeps import claim_due
 from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput, NotFound, Unavailable
-from seu.identity import PersonData, upsert_person
+from seu.identity import PersonData, representation, upsert_person
 from seu.models import Identification, Interruption, Organ, Person
 from seu.people import ContactDetails
 
@@ -555,10 +555,7 @@ def file_draft(
             return draft.entry  # type: ignore[return-value]
         if not draft_is_complete(draft):
             raise IncompleteDraft(_("Revisau la sol·licitud: hi falten dades."))
-        if identification.represented_entity is not None:
-            interested, representative = identification.represented_entity, identification.person
-        else:
-            interested, representative = identification.person, None
+        interested, representative = representation.acting_parties(identification)
         assert draft.organ is not None
         try:
             contact = people.check_contact(

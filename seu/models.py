@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.es import cif
 
 from seu import calendar
+from seu.core.workflow import TransitionLog
 
 
 def _short(instant: dt.datetime) -> str:
@@ -607,3 +609,117 @@ class BackOfficeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{_short(self.at)} {self.what} {self.object_id} {self.get_action_display()}"
+
+
+class PowerQuerySet(models.QuerySet["Power"]):
+    def in_force(self, *, at: dt.datetime) -> PowerQuerySet:
+        """Accepted, begun and not ended nor revoked at ``at`` (art. 26.2.a; Law 39/2015 art. 6)."""
+        return self.filter(state=Power.State.ACCEPTED, starts_at__lte=at, ends_at__gt=at)
+
+
+class Power(models.Model):
+    """A power of representation granted *apud acta* (art. 26.2.a; Law 39/2015 art. 5-6): a
+    person (the grantor) lets another (the representative) act for them, generally, for some
+    procedures (by code) or for one case file (by its number), from when the representative
+    accepts it until its end (at most five years) or until the grantor revokes it. Procedures and
+    case files are known here only by their codes: identity is the lowest layer (DESIGN.md)."""
+
+    class Scope(models.TextChoices):
+        GENERAL = "general", _("general")
+        PROCEDURES = "procedures", _("per a uns procediments")
+        CASE = "case", _("per a un expedient")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pendent d'acceptar")
+        ACCEPTED = "accepted", _("acceptat")
+        DECLINED = "declined", _("no acceptat")
+        REVOKED = "revoked", _("revocat")
+
+    class Origin(models.TextChoices):
+        SEU = "seu", _("atorgat a la seu electrònica")
+        OFFICE = "office", _("atorgat en persona a l'oficina")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    grantor = models.ForeignKey(
+        Person, verbose_name=_("poderdant"), on_delete=models.PROTECT, related_name="powers_granted"
+    )
+    representative = models.ForeignKey(
+        Person,
+        verbose_name=_("representant"),
+        on_delete=models.PROTECT,
+        related_name="powers_received",
+    )
+    scope = models.CharField(_("abast"), max_length=12, choices=Scope.choices)
+    procedure_codes = models.JSONField(_("procediments"), default=list, blank=True)
+    case_reference = models.CharField(_("expedient"), max_length=40, blank=True)
+    state = models.CharField(_("estat"), max_length=10, choices=State.choices)
+    origin = models.CharField(_("origen"), max_length=8, choices=Origin.choices)
+    granted_at = models.DateTimeField(_("atorgat el"))
+    starts_at = models.DateTimeField(_("en vigor des de"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("en vigor fins a"))
+    granted_identification = models.ForeignKey(
+        Identification, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("acceptat o rebutjat el"), null=True, blank=True)
+    decided_identification = models.ForeignKey(
+        Identification, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revocat el"), null=True, blank=True)
+    revoked_identification = models.ForeignKey(
+        Identification, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PowerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("apoderament")
+        verbose_name_plural = _("apoderaments")
+        ordering = ["-granted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["representative", "state", "ends_at"], name="power_in_force"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(grantor=models.F("representative")),
+                name="power_not_to_oneself",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope="general", procedure_codes=[], case_reference="")
+                | models.Q(scope="procedures", case_reference="") & ~models.Q(procedure_codes=[])
+                | models.Q(scope="case", procedure_codes=[]) & ~models.Q(case_reference=""),
+                name="power_scope_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grantor} -> {self.representative} ({self.get_scope_display()})"
+
+    def covers(self, *, procedure_code: str = "", case_reference: str = "") -> bool:
+        """Whether acting in that procedure (or that case file) is within this power."""
+        if self.scope == Power.Scope.GENERAL:
+            return True
+        if self.scope == Power.Scope.PROCEDURES:
+            return bool(procedure_code) and procedure_code in self.procedure_codes
+        return bool(case_reference) and case_reference == self.case_reference
+
+    def in_force_at(self, at: dt.datetime) -> bool:
+        return (
+            self.state == Power.State.ACCEPTED
+            and self.starts_at is not None
+            and self.starts_at <= at < self.ends_at
+        )
+
+
+class PowerTransition(TransitionLog):
+    """The life of a power: granted, accepted or declined, revoked (who, when, how identified)."""
+
+    power = models.ForeignKey(Power, on_delete=models.PROTECT, related_name="transitions")
+    identification = models.ForeignKey(
+        Identification, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.power_id} {self.from_state}->{self.to_state}"
