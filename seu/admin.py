@@ -27,6 +27,8 @@ from seu.models import (
     NonWorkingDay,
     Organ,
     OutgoingEmail,
+    Power,
+    PowerTransition,
     StaffMembership,
     StaffMembershipChange,
     StaffRole,
@@ -265,6 +267,51 @@ class IdentificationAdmin(admin.ModelAdmin[Identification]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # evidence "for cases of discrepancy or litigation" (art. 14.2)
+
+
+class PowerTransitionInline(admin.TabularInline[PowerTransition, Power]):
+    model = PowerTransition
+    extra = 0
+    can_delete = False
+    fields = ("at", "from_state", "to_state", "identification", "actor", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Power)
+class PowerAdmin(admin.ModelAdmin[Power]):
+    """The register of powers of representation (art. 26.2.a; Law 39/2015 art. 6), read-only:
+    searchable by either person's NIF or name, each power with every change of its life (who,
+    when, with which identification). Powers change only through ``seu.identity.representation``."""
+
+    list_display = ["granted_at", "grantor", "representative", "scope", "state", "ends_at"]
+    list_filter = ["state", "scope", "origin"]
+    search_fields = [
+        "grantor__nif",
+        "grantor__surnames",
+        "grantor__legal_name",
+        "representative__nif",
+        "representative__surnames",
+        "representative__legal_name",
+        "case_reference",
+    ]
+    date_hierarchy = "granted_at"
+    list_select_related = ["grantor", "representative"]
+    inlines = [PowerTransitionInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the register keeps every power and its life (Law 39/2015 art. 6)
 
 
 @admin.register(OutgoingEmail)

@@ -14,6 +14,7 @@ route cannot escape the walk.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -39,8 +40,9 @@ from notificacions.models import Notification
 from registre.api import entry_reference
 from registre.models import RegistryEntry
 from seu import calendar
+from seu.identity import representation
 from seu.identity.staff_auth import enrol_totp_device
-from seu.models import BackOfficeChange, Organ, StaffMembershipChange, StaffRole
+from seu.models import BackOfficeChange, Organ, Power, StaffMembershipChange, StaffRole
 from tauler.models import Edict
 from tests import actors
 from tests.actors import CITIZEN, Actor, staff_actor
@@ -131,6 +133,7 @@ class Data:
     edict: Edict
     notification: Notification
     case: Expedient
+    power: Power
 
     @property
     def attachment_position(self) -> str:
@@ -207,11 +210,16 @@ def _case_number(data: Data) -> dict[str, str]:
     return {"code": code, "year": year, "sequence": sequence}
 
 
+def _power_public_id(data: Data) -> dict[str, str]:
+    return {"public_id": str(data.power.public_id)}
+
+
 BOOK = "gestio/registre/registryentry/"
 EDICTS = "gestio/tauler/edict/"
 NOTIFICATIONS = "gestio/notificacions/notification/"
 INBOX = "notificacions/<uuid:public_id>/"
 CASES = "gestio/expedients/expedient/"
+POWER = "identificacio/apoderaments/<uuid:public_id>/"
 MY_CASE = "carpeta/expedients/<int:pk>/"
 CASE_API = "api/v1/expedients/<slug:code>/<int:year>/<int:sequence>/"
 
@@ -290,6 +298,12 @@ COVERED: dict[str, Covered] = {
     f"{CASE_API}documents/<int:position>/": Covered(
         Kind.STAFF_API, lambda data: {**_case_number(data), "position": _case_position(data)}
     ),
+    # A power the citizen granted: its page, and the representative's actions, which lead the
+    # grantor back to it; revoking asks the grantor first.
+    POWER: Covered(Kind.CITIZEN_PAGE, _power_public_id),
+    f"{POWER}acceptar/": Covered(Kind.CITIZEN_PAGE, _power_public_id, RIGHT_ACTION),
+    f"{POWER}rebutjar/": Covered(Kind.CITIZEN_PAGE, _power_public_id, RIGHT_ACTION),
+    f"{POWER}revocar/": Covered(Kind.CITIZEN_PAGE, _power_public_id),
     # The organ's case files in the back-office: the page, its documents and each action's form.
     f"{CASES}<path:object_id>/change/": Covered(Kind.BACK_OFFICE, _case_object_id),
     f"{CASES}<path:object_id>/history/": Covered(Kind.BACK_OFFICE, _case_object_id),
@@ -394,6 +408,7 @@ NOT_WALKED: dict[str, str] = {
     "gestio/otp_totp/totpdevice/": PERMISSION_WALK,
     "gestio/seu/authorisedofficial/": PERMISSION_WALK,
     "gestio/seu/identification/": PERMISSION_WALK,
+    "gestio/seu/power/": PERMISSION_WALK,
     "gestio/seu/outgoingemail/": PERMISSION_WALK,
     "gestio/notificacions/notificationconsent/": PERMISSION_WALK,
     "gestio/seu/staffmembershipchange/": PERMISSION_WALK,
@@ -538,7 +553,16 @@ def data(citizen: Actor, clerk: Actor, organ: Any, town_hall: Any, on_a_working_
     case = file_case(citizen.identification, make_procedure(organ))
     case_services.issue_answers_document(case_id=case.pk)
     case.refresh_from_db()
-    return Data(entry=citizen.entry, edict=edict, notification=notification, case=case)
+    # To someone who is none of the actors: only the citizen, its grantor, sees it.
+    power = representation.grant_power(
+        identification=citizen.identification,
+        wanted=representation.PowerInput(
+            representative_nif="99999999R",
+            scope="general",
+            ends_on=calendar.to_local(calendar.now()).date() + dt.timedelta(days=90),
+        ),
+    )
+    return Data(entry=citizen.entry, edict=edict, notification=notification, case=case, power=power)
 
 
 def wrong_answers(route: Route, data: Data, actors: Iterable[Actor]) -> list[str]:
@@ -759,6 +783,14 @@ def registers(citizen: Actor, clerk: Actor, organ: Organ, tmp_path: Any) -> Regi
         email="maria.avisos@example.org",
         accepted=True,
     )
+    power = representation.grant_power(
+        identification=citizen.identification,  # type: ignore[arg-type]
+        wanted=representation.PowerInput(
+            representative_nif="00000000T",
+            scope="general",
+            ends_on=local_today() + dt.timedelta(days=90),
+        ),
+    )
     token, _ = Token.objects.get_or_create(user=official_user)
     device = enrol_totp_device(official_user)
     official_marks = ["Mascaró", "00000000T"]
@@ -776,6 +808,7 @@ def registers(citizen: Actor, clerk: Actor, organ: Organ, tmp_path: Any) -> Regi
             "documents.integrityincident": IntegrityIncident.objects.get(document=receipt),
             "registre.registryentry": entry,
             "notificacions.notificationconsent": consent,
+            "seu.power": power,
         },
         markers={
             "seu.identification": PERSONAL,
@@ -791,6 +824,7 @@ def registers(citizen: Actor, clerk: Actor, organ: Organ, tmp_path: Any) -> Regi
             "documents.integrityincident": [receipt.csv, receipt.csv_display],
             "registre.registryentry": PERSONAL,
             "notificacions.notificationconsent": [CITIZEN.nif, "maria.avisos@example.org"],
+            "seu.power": [CITIZEN.nif, "Garcia Ferrer"],
         },
     )
 
@@ -808,6 +842,7 @@ ADMIN_MODELS = [
     "documents.integrityincident",
     "registre.registryentry",
     "notificacions.notificationconsent",
+    "seu.power",
 ]
 ADMIN_PAGES = ("changelist", "change", "history", "delete")
 

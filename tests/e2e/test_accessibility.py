@@ -136,6 +136,23 @@ def publish_an_edict(organ: Organ) -> Edict:
     return Edict.objects.get(pk=edict.pk)
 
 
+def grant_a_power() -> Any:
+    """A general power the citizen grants to Aina Roig for a year (``seu.identity``)."""
+    import datetime as dt
+
+    from seu.identity import representation
+
+    identification = identify(Client(), CITIZEN)
+    return representation.grant_power(
+        identification=identification,
+        wanted=representation.PowerInput(
+            representative_nif="11111111H",
+            scope="general",
+            ends_on=calendar.to_local(calendar.now()).date() + dt.timedelta(days=365),
+        ),
+    )
+
+
 def file_an_entry(organ: Organ) -> RegistryEntry:
     return registry.register_entry(
         presented_at=calendar.now(),
@@ -205,7 +222,19 @@ def test_no_citizen_page_scrolls_sideways_on_a_375_px_screen(
         "/accessibilitat/",
         "/registre/",  # anonymous: the identification page
     ]
-    citizen = ["/registre/", "/carpeta/", f"/carpeta/registre/{entry.pk}/"]
+    power = off_the_browser_thread(grant_a_power)
+    citizen = [
+        "/registre/",
+        "/carpeta/",
+        f"/carpeta/registre/{entry.pk}/",
+        "/tramits/",
+        "/carpeta/expedients/",
+        # Powers of representation (art. 26.2.a): the list, the form, one power, revoking it.
+        "/identificacio/apoderaments/",
+        "/identificacio/apoderaments/nou/",
+        f"/identificacio/apoderaments/{power.public_id}/",
+        f"/identificacio/apoderaments/{power.public_id}/revocar/",
+    ]
 
     def assert_no_sideways_scroll() -> None:
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")

@@ -1,0 +1,84 @@
+"""The form a person fills to grant a power of representation (``representation.grant_power``).
+
+The form only parses what was typed; every rule of a power (a valid NIF, not oneself, the scope
+complete, an end within five years) is the service's, whose ``InvalidPower.errors`` the view puts
+back on these fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from seu import calendar
+from seu.identity.representation import PowerInput
+from seu.models import Power
+
+DEFAULT_YEARS = 1
+
+
+def default_end(now: dt.datetime | None = None) -> dt.date:
+    """The end date offered: one year from today."""
+    return calendar.to_local(now or calendar.now()).date() + relativedelta(years=DEFAULT_YEARS)
+
+
+class PowerForm(forms.Form):
+    representative_nif = forms.CharField(
+        label=_("NIF, NIE o CIF del representant"),
+        max_length=20,
+        help_text=_("La persona que actuarà en nom vostre. Per exemple, 12345678Z."),
+        error_messages={
+            "required": _("Indicau el NIF, NIE o CIF del representant."),
+            "max_length": _("El NIF, NIE o CIF pot tenir com a màxim %(limit_value)d caràcters."),
+        },
+    )
+    scope = forms.ChoiceField(
+        label=_("Per a què l'apoderau?"),
+        choices=Power.Scope.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Triau l'abast de l'apoderament.")},
+    )
+    procedure_codes = forms.CharField(
+        label=_("Codis dels procediments, separats per comes"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Només si l'apoderau per a uns procediments. Trobareu el codi de cada procediment "
+            "al catàleg de tràmits. Per exemple, LLIC-OBRA, GUAL."
+        ),
+        error_messages={
+            "max_length": _("Els codis poden tenir com a màxim %(limit_value)d caràcters.")
+        },
+    )
+    case_reference = forms.CharField(
+        label=_("Número de l'expedient"),
+        required=False,
+        max_length=40,
+        help_text=_("Només si l'apoderau per a un expedient. Figura a la pàgina de l'expedient."),
+        error_messages={"max_length": _("El número d'expedient no és vàlid.")},
+    )
+    ends_on = forms.DateField(
+        label=_("Data final"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "L'apoderament s'acaba aquest dia a mitjanit. Com a màxim, cinc anys des d'avui."
+        ),
+        error_messages={"invalid": _("Escriviu una data vàlida, com 31/12/2026.")},
+    )
+
+    def wanted(self) -> PowerInput:
+        """What the person asks for, once the form is valid."""
+        data = self.cleaned_data
+        codes = [code.strip() for code in data.get("procedure_codes", "").split(",")]
+        return PowerInput(
+            representative_nif=data["representative_nif"],
+            scope=data.get("scope", ""),
+            procedure_codes=[code for code in codes if code],
+            case_reference=data.get("case_reference", ""),
+            ends_on=data.get("ends_on"),
+        )
