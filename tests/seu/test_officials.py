@@ -242,17 +242,17 @@ def test_a_natural_person_needs_a_name_and_surnames(official_client: Client) -> 
     assert nothing_recorded()
 
 
-def test_an_entity_is_identified_by_its_legal_name(official_client: Client) -> None:
-    without_name = official_client.post(PAGE, {"nif": "B12345674", "consent": "on"})
-    assert set(without_name.context["form"].errors) == {"legal_name"}
-    assert nothing_recorded()
-
-    official_client.post(
+def test_an_entity_is_not_identified_by_its_tax_number_alone(official_client: Client) -> None:
+    # #16 item 6: the official identifies the natural person; the entity goes apart, with a power
+    # (tests/seu/test_assisted_entity.py).
+    response = official_client.post(
         PAGE, {"nif": "B12345674", "legal_name": "Forn Cardassar SL", "consent": "on"}
     )
 
-    person = Identification.objects.get().person
-    assert (person.kind, person.legal_name) == (Person.Kind.LEGAL, "Forn Cardassar SL")
+    assert "Identificau la persona física que actua" in " ".join(
+        response.context["form"].errors["nif"]
+    )
+    assert nothing_recorded()
 
 
 # --- The register (art. 14.3) ------------------------------------------------------------------
