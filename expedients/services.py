@@ -420,6 +420,43 @@ def _add_document(
     )
 
 
+def _issue_case_document(
+    case: Expedient,
+    *,
+    kind: str,
+    title: str,
+    template_name: str,
+    context: Mapping[str, Any],
+    document_type: str,
+    now: dt.datetime,
+    acting_user: AbstractBaseUser | None = None,
+    origin: int = ExpedientDocument.Origin.ADMINISTRATION,
+) -> Document:
+    """One of the case's own documents: rendered in the case's language (``title`` already is),
+    sealed with the CSV on every page, and added to the case file with its ENI type."""
+    with translation.override(case.language):
+        document = documents.issue_document(
+            kind=kind,
+            title=title,
+            template_name=template_name,
+            context={"case": case, **context},
+            organ=case.organ,
+            language=case.language,
+            acting_user=acting_user,
+            now=now,
+        )
+    _add_document(
+        case,
+        title=title,
+        document=document,
+        origin=origin,
+        document_type=document_type,
+        now=now,
+        actor=acting_user,
+    )
+    return document
+
+
 def _open(
     *,
     procedure: Procedure,
@@ -828,31 +865,22 @@ def issue_answers_document(*, case_id: int, now: dt.datetime | None = None) -> b
         now = now or calendar.now()
         with translation.override(case.language):
             title = _("Sol·licitud %(number)s: dades del formulari") % {"number": case.number}
-            document = documents.issue_document(
-                kind=Document.Kind.FORM_ANSWERS,
-                title=title,
-                template_name="expedients/pdf/answers.html",
-                context={
-                    "case": case,
-                    "entry": case.opening_entry,
-                    "answers": formdef.display_answers(
-                        case.version.form, case.answers, language=case.language
-                    ),
-                },
-                organ=case.organ,
-                language=case.language,
-                now=now,
-            )
-        case.answers_document = document
-        case.save(update_fields=["answers_document"])
-        _add_document(
+        case.answers_document = _issue_case_document(
             case,
+            kind=Document.Kind.FORM_ANSWERS,
             title=title,
-            document=document,
+            template_name="expedients/pdf/answers.html",
+            context={
+                "entry": case.opening_entry,
+                "answers": formdef.display_answers(
+                    case.version.form, case.answers, language=case.language
+                ),
+            },
             origin=ExpedientDocument.Origin.CITIZEN,
             document_type=ExpedientDocument.Type.REQUEST,
             now=now,
         )
+        case.save(update_fields=["answers_document"])
         return True
 
 
@@ -1067,21 +1095,16 @@ def request_remedy(
     _check_order(case, reason=reason, acting_user=acting_user, now=now)
     with translation.override(case.language):
         title = _("Requeriment d'esmena de l'expedient %(number)s") % {"number": case.number}
-        document = documents.issue_document(
-            kind=Document.Kind.REMEDY_REQUEST,
-            title=title,
-            template_name="expedients/pdf/remedy.html",
-            context={
-                "case": case,
-                "text": text,
-                "days": REMEDY_DAYS,
-                "extension_days": REMEDY_EXTENSION_DAYS,
-            },
-            organ=case.organ,
-            language=case.language,
-            acting_user=acting_user,
-            now=now,
-        )
+    document = _issue_case_document(
+        case,
+        kind=Document.Kind.REMEDY_REQUEST,
+        title=title,
+        template_name="expedients/pdf/remedy.html",
+        context={"text": text, "days": REMEDY_DAYS, "extension_days": REMEDY_EXTENSION_DAYS},
+        document_type=ExpedientDocument.Type.NOTIFICATION,
+        acting_user=acting_user,
+        now=now,
+    )
     notification = _notify_case(
         case, document=document, subject=title, acting_user=acting_user, now=now
     )
@@ -1094,14 +1117,6 @@ def request_remedy(
         requested_at=now,
         requested_by_id=_uid(acting_user),
         period_days=REMEDY_DAYS,
-    )
-    _add_document(
-        case,
-        title=title,
-        document=document,
-        document_type=ExpedientDocument.Type.NOTIFICATION,
-        now=now,
-        actor=acting_user,
     )
     _move(case, State.REMEDY_REQUESTED, step=STEP_REMEDY_REQUESTED, now=now, actor=acting_user)
     return remedy
@@ -1317,24 +1332,17 @@ def silence_certificate(*, case: Expedient, now: dt.datetime | None = None) -> D
         title = _("Certificat de silenci administratiu de l'expedient %(number)s") % {
             "number": case.number
         }
-        document = documents.issue_document(
-            kind=Document.Kind.CERTIFICATE,
-            title=title,
-            template_name="expedients/pdf/silence.html",
-            context={"case": case, "effect": SilenceEffect(case.silence_effect).label},
-            organ=case.organ,
-            language=case.language,
-            now=now,
-        )
-    case.silence_certificate = document
-    case.save(update_fields=["silence_certificate"])
-    _add_document(
+    document = _issue_case_document(
         case,
+        kind=Document.Kind.CERTIFICATE,
         title=title,
-        document=document,
+        template_name="expedients/pdf/silence.html",
+        context={"effect": SilenceEffect(case.silence_effect).label},
         document_type=ExpedientDocument.Type.CERTIFICATE,
         now=now,
     )
+    case.silence_certificate = document
+    case.save(update_fields=["silence_certificate"])
     _note(case, step=STEP_DOCUMENT_ADDED, now=now, actor=None, reason=title)
     return document
 
@@ -1439,24 +1447,24 @@ def _issue(
     resolution.automated = automated
     with translation.override(case.language):
         title = _("Resolució de l'expedient %(number)s") % {"number": case.number}
-        document = documents.issue_document(
-            kind=Document.Kind.RESOLUTION,
-            title=title,
-            template_name="expedients/pdf/resolution.html",
-            context={
-                "case": case,
-                "resolution": resolution,
-                "kind": resolution.get_kind_display(),
-                "automated_organ": (case.procedure.automated_organ or case.organ)
-                if automated
-                else None,
-                "resolved_at": now,
-            },
-            organ=case.organ,
-            language=case.language,
-            acting_user=acting_user,
-            now=now,
-        )
+    document = _issue_case_document(
+        case,
+        kind=Document.Kind.RESOLUTION,
+        title=title,
+        template_name="expedients/pdf/resolution.html",
+        context={
+            "resolution": resolution,
+            # Called by the template, in the case's language.
+            "kind": resolution.get_kind_display,
+            "automated_organ": (case.procedure.automated_organ or case.organ)
+            if automated
+            else None,
+            "resolved_at": now,
+        },
+        document_type=ExpedientDocument.Type.RESOLUTION,
+        acting_user=acting_user,
+        now=now,
+    )
     notification = _notify_case(
         case, document=document, subject=title, acting_user=acting_user, now=now
     )
@@ -1466,14 +1474,6 @@ def _issue(
     resolution.document = document
     resolution.notification_id = notification.pk
     resolution.save()
-    _add_document(
-        case,
-        title=title,
-        document=document,
-        document_type=ExpedientDocument.Type.RESOLUTION,
-        now=now,
-        actor=acting_user,
-    )
     case.resolved_at = now
     if resolution.kind == Resolution.Kind.NOT_ADMITTED:
         _move(
