@@ -17,11 +17,11 @@ suspended are added to it.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import logging
 import secrets
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -324,13 +324,12 @@ def _queue_state_notice(case: Expedient, *, step: str, now: dt.datetime) -> None
 
 # --- Numbering ------------------------------------------------------------------------------------
 
-ENI_ALPHABET = string.ascii_uppercase + string.digits
-
 
 def eni_identifier(year: int) -> str:
     """ES_<DIR3 of the town hall, 9>_<year>_EXP_<30 alphanumerics> (NTI de expediente)."""
     code = (town_hall().dir3_code or "L01070000")[:9]
-    tail = "".join(secrets.choice(ENI_ALPHABET) for _ in range(30))
+    # 30 of A-Z and 2-7 (base 32 of 150 random bits): alphanumeric, as the NTI asks.
+    tail = base64.b32encode(secrets.token_bytes(19)).decode("ascii")[:30]
     return f"ES_{code}_{year}_EXP_{tail}"
 
 
@@ -731,13 +730,16 @@ def file_procedure(
         raise NotFound(_("Aquesta sol·licitud no existeix o ja no és vostra.")) from None
     with transaction.atomic():
         draft = (
-            ProcedureDraft.objects.select_related("version__procedure__organ")
-            .select_for_update(of=("self",))
+            # The draft's row alone, locked (a join here costs more to plan than to run).
+            ProcedureDraft.objects.select_for_update()
             .filter(public_id=key, identification=identification)
             .first()
         )
         if draft is None:
             raise NotFound(_("Aquesta sol·licitud no existeix o ja no és vostra."))
+        draft.version = ProcedureVersion.objects.select_related("procedure__organ").get(
+            pk=draft.version_id
+        )
         if draft.entry_id is not None:
             return Expedient.objects.get(opening_entry_id=draft.entry_id)
         version = draft.version
@@ -843,7 +845,8 @@ def open_filed_case(
         base_deadline=base,
         attached=attached,
     )
-    outbox.after_commit("expedients.tasks.issue_answers_document", case.pk)
+    # The answers' sealed PDF follows from the beat's sweep (``issue_due_answers_documents``,
+    # every minute): the filing seals only its receipt, which already lists them.
     return entry, case
 
 
@@ -852,7 +855,8 @@ def open_filed_case(
 
 def issue_answers_document(*, case_id: int, now: dt.datetime | None = None) -> bool:
     """Seal the form's answers as a document of the case file (ENI TD14, origin citizen), once:
-    the task after the filing and the beat's sweep both call it; the second does nothing."""
+    the beat's sweep calls it for each new case (and the task, to redo one); a second call does
+    nothing."""
     with transaction.atomic():
         case = (
             Expedient.objects.select_for_update(of=("self",), skip_locked=True)

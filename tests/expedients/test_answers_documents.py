@@ -119,7 +119,7 @@ def test_the_answers_are_sealed_once_as_a_request_document_of_the_case(
     identification, procedure, dev_pki
 ) -> None:
     case = _file(identification, procedure)
-    assert case.answers_document is None  # the task runs after the commit
+    assert case.answers_document is None  # sealed by the beat's sweep, not in the filing
 
     assert services.issue_answers_document(case_id=case.pk, now=TUESDAY) is True
     assert services.issue_answers_document(case_id=case.pk, now=TUESDAY) is False

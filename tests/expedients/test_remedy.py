@@ -332,7 +332,8 @@ def test_the_worker_task_run_twice_withdraws_the_case_once(
 
     world = make_world(organ)
     case = world.case
-    # The filing queued the sealing of its answers: once that is done the worker is idle.
+    # The answers sealed by the worker first: once that is done the worker is idle.
+    tasks.issue_answers_document.delay(case.pk)
     assert wait_for(lambda: reload(case).answers_document_id is not None, timeout=60)
     remedy = request(world)
     accessed(world, remedy)
