@@ -12,7 +12,6 @@ service and render: the rules are ``expedients.services``'.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,18 +22,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from documents import responses
-from documents.services import IntegrityFailure
-from expedients import formdef, services
+from expedients import downloads, formdef, services
 from expedients.folder_forms import RemedyAnswerForm
 from expedients.models import (
     Expedient,
-    ExpedientDocument,
     RemedyRequest,
     Resolution,
     SilenceEffect,
@@ -84,11 +80,8 @@ def _case_url(case: Expedient) -> str:
 
 
 def _last_day(value: dt.datetime | dt.date) -> dt.date:
-    """The day a deadline falls on: a period that ends at 24:00 of a day (``calendar.end_of_day``)
-    ends on that day, not on the next one."""
-    if isinstance(value, dt.datetime):
-        return calendar.to_local(value - dt.timedelta(microseconds=1)).date()
-    return value
+    """The day a deadline falls on (``calendar.last_day`` of an instant; a date is one)."""
+    return calendar.last_day(value) if isinstance(value, dt.datetime) else value
 
 
 @dataclass(frozen=True)
@@ -260,36 +253,6 @@ def _stem(case: Expedient) -> str:
     return case.number.replace("/", "-")
 
 
-def _blob_download(request: HttpRequest, case: Expedient, item: ExpedientDocument) -> HttpResponse:
-    """A file the person brought, served only if its bytes are still the ones it is stored
-    under (their SHA-256 is its address and is printed on the receipt)."""
-    assert item.blob is not None
-    try:
-        data: bytes | None = item.blob.read()
-    except (OSError, ValueError):
-        data = None
-    if data is None or hashlib.sha256(data).hexdigest() != item.blob.sha256:
-        failure = IntegrityFailure(reason="missing" if data is None else "content_mismatch")
-        logger.error(
-            "case file attachment failed its check case=%s position=%s sha256=%s",
-            case.number,
-            item.position,
-            item.blob.sha256,
-        )
-        return render(
-            request,
-            "expedients/_case_file_refused.html",
-            {"case": case, "item": item, "message": failure.message},
-            status=failure.http_status,
-        )
-    response = HttpResponse(
-        data, content_type=item.content_type or item.blob.content_type or "application/octet-stream"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, item.title) or "attachment"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @never_cache
 @require_GET
 @identification_required()
@@ -298,11 +261,7 @@ def case_document(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     (the integrity page otherwise), or their own file checked against its SHA-256."""
     found = _own_case(request, pk)
     item = get_object_or_404(services.citizen_documents(found), position=position)
-    if item.document is not None:
-        return responses.private_download(
-            request, item.document, f"{_stem(found)}-{item.position}.pdf"
-        )
-    return _blob_download(request, found, item)
+    return downloads.case_document(request, item, back_url=_case_url(found))
 
 
 # --- Remedy ---------------------------------------------------------------------------------------

@@ -217,6 +217,12 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), SEU_TZ)
 
 
+def last_day(instant: dt.datetime) -> dt.date:
+    """The day a period that ends at ``instant`` ends on: a period ending at 24:00 of a day
+    (``end_of_day``) ends on that day, not on the next one."""
+    return to_local(instant - dt.timedelta(microseconds=1)).date()
+
+
 def now() -> dt.datetime:
     """The seu's clock (art. 33.h): the one function every service reads; tests freeze it."""
     return timezone.now()

@@ -21,7 +21,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -33,8 +33,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from documents import responses
-from expedients import formdef, services
+from expedients import downloads, formdef, services
 from expedients.backoffice import queue
 from expedients.backoffice.entries import openable_entries
 from expedients.backoffice.forms import (
@@ -610,16 +609,7 @@ class ExpedientBackOffice(admin.ModelAdmin[Expedient]):
         item: ExpedientDocument = get_object_or_404(
             case.documents.select_related("document", "blob"), position=position
         )
-        stem = f"{case.number.replace('/', '-')}-{position}"
-        if item.document is not None:
-            return responses.private_download(request, item.document, f"{stem}.pdf")
-        assert item.blob is not None
-        # Always as an attachment: files people sent are never rendered in the back-office.
-        response = FileResponse(
-            item.blob.file.open("rb"),
-            as_attachment=True,
-            filename=item.title or stem,
-            content_type=item.content_type or item.blob.content_type,
+        # Checked on its bytes, always as an attachment (files people sent are never rendered).
+        return downloads.case_document(
+            request, item, back_url=reverse("admin:expedients_expedient_change", args=[case.pk])
         )
-        response["Cache-Control"] = "private, no-store"
-        return response

@@ -34,7 +34,7 @@ class PowerRow:
 
 
 def _last_day(power: Power) -> dt.date:
-    return (calendar.to_local(power.ends_at) - dt.timedelta(microseconds=1)).date()
+    return calendar.last_day(power.ends_at)
 
 
 def _viewer(request: HttpRequest) -> tuple[Identification, Person]:

@@ -348,3 +348,33 @@ def test_a_clerk_of_another_organ_cannot_open_a_case_from_the_entry(
 
     assert response.status_code == 404
     assert not Expedient.objects.filter(opening_entry=entry).exists()
+
+
+def test_a_file_the_person_brought_is_served_to_staff_only_while_its_bytes_are_unchanged(
+    organ: Organ, clerk: actors.Actor
+) -> None:
+    """The same check as La meva carpeta and the API (``services.document_bytes``): staff never
+    get bytes that are not the ones the receipt's SHA-256 names."""
+    from seu import identity
+    from tests.support.files import make_pdf
+
+    procedure = make_procedure(organ)
+    identification = consent_of(identity.PersonData(nif="12345678Z", given_name="Maria"))
+    answers = {"pressupost": "10", "tipus": "interior", "compliment": True}
+    answers.update(titular_nif="12345678Z", adreca_obra="Carrer Major, 1")
+    case = file_case(
+        identification,
+        procedure,
+        answers=answers,
+        files={"pressupost_doc": ("pressupost.pdf", make_pdf("Pressupost"))},
+    )
+    item = case.documents.get(blob__isnull=False)
+    address = reverse("admin:expedients_expedient_document", args=[case.pk, item.position])
+
+    served = clerk.client.get(address)
+    assert served.status_code == 200 and served.content == item.blob.read()  # type: ignore[union-attr]
+    assert served["Content-Disposition"].startswith("attachment")
+
+    Path(item.blob.file.path).write_bytes(b"%PDF-1.7 altered")  # type: ignore[union-attr]
+    tampered = clerk.client.get(address)
+    assert tampered.status_code == 409 and b"altered" not in tampered.content
