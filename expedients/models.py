@@ -13,6 +13,7 @@ deadlines are columns computed by ``seu.calendar`` and swept by the beat.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -21,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from seu.calendar import PeriodUnit
 from seu.core.workflow import TransitionLog
-from seu.models import LoA
+from seu.identity import representation
+from seu.identity.representation import ActColumns
+from seu.models import LoA, Person, Power, RepresentedAct
 
 
 class SilenceEffect(models.TextChoices):
@@ -219,10 +222,22 @@ class State(models.TextChoices):
 OPEN_STATES = frozenset({State.OPENED, State.REMEDY_REQUESTED, State.REMEDIED, State.IN_PROCESS})
 
 
+# A power for some procedures reaches a case file by its procedure's code, one for a case file
+# by its number.
+CASE_COLUMNS = ActColumns(procedure_code="procedure__code", case_reference="number")
+
+
 class ExpedientQuerySet(models.QuerySet["Expedient"]):
-    def visible_to(self, person: object) -> ExpedientQuerySet:
-        """A citizen's own case files: as interested person or as representative."""
-        return self.filter(models.Q(interested=person) | models.Q(representative=person))
+    def visible_to(
+        self,
+        person: Person | int,
+        *,
+        entity: Person | int | None = None,
+        at: dt.datetime | None = None,
+    ) -> ExpedientQuerySet:
+        """The case files ``person`` may follow now: their own, and those a representation in
+        force reaches (``seu.identity.representation.visible``: the one rule of the seu)."""
+        return self.filter(representation.visible(person, CASE_COLUMNS, entity=entity, at=at))
 
     def open(self) -> ExpedientQuerySet:
         return self.filter(state__in=OPEN_STATES)
@@ -232,7 +247,7 @@ class ExpedientQuerySet(models.QuerySet["Expedient"]):
         return self.order_by("effective_at", "pk")
 
 
-class Expedient(models.Model):
+class Expedient(RepresentedAct):
     """A case file (art. 22)."""
 
     number = models.CharField(_("número"), max_length=40, unique=True)
@@ -638,6 +653,11 @@ class ProcedureDraft(models.Model):
     contact_email = models.CharField(max_length=254, blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_postal_address = models.TextField(blank=True)
+    # On whose behalf (``seu.identity.representation.Behalf``), as in the registry's draft.
+    behalf_power = models.ForeignKey(
+        Power, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    behalf_declared = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField()
     entry = models.OneToOneField(
         "registre.RegistryEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

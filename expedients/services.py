@@ -37,6 +37,7 @@ from documents import services as documents
 from documents.models import Blob, Document
 from expedients import formdef
 from expedients.models import (
+    CASE_COLUMNS,
     Expedient,
     ExpedientCounter,
     ExpedientDocument,
@@ -66,7 +67,7 @@ from seu.core.sweeps import claim_due, sweep_each
 from seu.core.workflow import StaleState, Workflow
 from seu.errors import InvalidInput, NotFound
 from seu.identity import representation
-from seu.models import Identification, Person
+from seu.models import Identification, Person, RepresentationCheck
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,9 @@ STEP_DOCUMENT_ADDED = "document_added"
 STEP_NOT_ADMITTED = "not_admitted"
 STEP_CLOSED = "closed"
 STEP_PROCESSING = "processing"
+STEP_REPRESENTATION_CHECKED = "representation_checked"
+STEP_REPRESENTATION_PROOF = "representation_proof"
+STEP_REPRESENTATION_REFUSED = "representation_refused"
 
 STEP_LABELS = {
     STEP_OPENED: gettext_lazy("Sol·licitud presentada i expedient iniciat"),
@@ -133,6 +137,15 @@ STEP_LABELS = {
     STEP_NOT_ADMITTED: gettext_lazy("Sol·licitud no admesa"),
     STEP_CLOSED: gettext_lazy("Expedient tancat"),
     STEP_PROCESSING: gettext_lazy("En tramitació"),
+    STEP_REPRESENTATION_CHECKED: gettext_lazy("Representació declarada comprovada"),
+    STEP_REPRESENTATION_PROOF: gettext_lazy("S'ha demanat que s'acrediti la representació"),
+    STEP_REPRESENTATION_REFUSED: gettext_lazy("Representació no acreditada"),
+}
+
+REPRESENTATION_STEPS = {
+    RepresentationCheck.CHECKED: STEP_REPRESENTATION_CHECKED,
+    RepresentationCheck.PROOF_REQUESTED: STEP_REPRESENTATION_PROOF,
+    RepresentationCheck.REFUSED: STEP_REPRESENTATION_REFUSED,
 }
 
 
@@ -486,6 +499,9 @@ def _open(
         subject=entry.subject,
         interested=entry.interested,
         representative=entry.representative,
+        representation=entry.representation,
+        representation_check=entry.representation_check,
+        power=entry.power,
         opening_entry=entry,
         effective_at=entry.effective_at,
         opened_at=now,
@@ -550,10 +566,21 @@ def procedure_for_filing(code: str) -> Procedure:
     return procedure
 
 
-def check_may_file(procedure: Procedure, identification: Identification) -> None:
-    """Art. 8.2: the level the procedure requires; and who it is for (natural or legal)."""
+def check_may_file(
+    procedure: Procedure, identification: Identification, interested: Person | None = None
+) -> None:
+    """Art. 8.2: the level the procedure requires; and who it is for (natural or legal): the
+    interested person, once known (whom the filer acts for: ``interested``). Before, the
+    session's; a natural person may still open a form for legal persons, to file it for one
+    they represent."""
     identity.check_level(identification, procedure.required_loa)
-    person = representation.acting_person(identification)
+    person = interested or representation.acting_person(identification)
+    if (
+        interested is None
+        and procedure.filers == Procedure.Filers.LEGAL
+        and identification.represented_entity_id is None
+    ):
+        return
     if procedure.filers == Procedure.Filers.NATURAL and person.kind != Person.Kind.NATURAL:
         raise InvalidInput(_("Aquest tràmit només el poden iniciar persones físiques."))
     if procedure.filers == Procedure.Filers.LEGAL and person.kind != Person.Kind.LEGAL:
@@ -624,6 +651,7 @@ def save_procedure_draft(
     files: Mapping[str, Any],
     contact: people.ContactDetails | None = None,
     language: str,
+    behalf: representation.Behalf | None = None,
     now: dt.datetime | None = None,
 ) -> DraftResult:
     """Keep what the person typed (even when something is wrong) and each file that passes the
@@ -668,6 +696,7 @@ def save_procedure_draft(
         draft.contact_email = contact.email[:254]
         draft.contact_phone = contact.phone[:40]
         draft.contact_postal_address = contact.postal_address
+    representation.keep_behalf(draft, identification, behalf)
     draft.updated_at = now or calendar.now()
     draft.save()
     form = formdef.build_form(
@@ -756,20 +785,27 @@ def file_procedure(
             )
         except people.InvalidContact as invalid:
             raise IncompleteProcedure({"contact": [str(invalid.message)]}) from None
-        interested, representative = representation.acting_parties(identification)
         now = now or calendar.now()
+        acting = representation.acting_for(
+            identification,
+            behalf=representation.Behalf.from_draft(draft),
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            at=now,
+        )
+        check_may_file(procedure, identification, acting.interested)
         registre_hooks.FILING_ANSWERED.fire(
             identification=identification,
             answers=confirmation or {},
             language=language,
             now=now,
+            on_behalf_of=acting.on_behalf_of(identification),
         )
         entry, case = open_filed_case(
             procedure=procedure,
             version=version,
             answers=answers,
-            interested=interested,
-            representative=representative,
+            acting=acting,
             contact=contact,
             presented_at=presented_at,
             identification=identification,
@@ -788,8 +824,7 @@ def open_filed_case(
     procedure: Procedure,
     version: ProcedureVersion,
     answers: Mapping[str, Any],
-    interested: Person,
-    representative: Person | None,
+    acting: representation.Acting,
     contact: people.ContactDetails | None,
     presented_at: dt.datetime,
     identification: Identification | None,
@@ -819,8 +854,12 @@ def open_filed_case(
     entry = registry.register_entry(
         organ=procedure.organ,
         subject=subject,
-        interested=interested,
-        representative=representative,
+        interested=acting.interested,
+        representative=acting.representative,
+        representation_kind=acting.representation,
+        power=acting.power,
+        procedure_code=procedure.code,
+        case_reference=number,
         contact=contact,
         attachments=attached,
         form_answers=shown,
@@ -1049,12 +1088,16 @@ def _notify_case(
     acting_user: AbstractBaseUser | None,
     now: dt.datetime,
 ) -> Any:
-    """Send a case's act to its interested person and representative (``notificacions``), with
-    the case number as the reference its outcome comes back with."""
+    """Send a case's act to its interested person and to its representative, when the
+    representation is proved (a power, a certificate, a declaration the organ checked: art. 26.1),
+    with the case number as the reference its outcome comes back with. A representative by a power
+    receives it while the power is in force (``representation.visible``)."""
+    accredited = case.representative_id is not None and case.representation_accredited
     notification = sending.notify(
         organ=case.organ,
         holder=case.interested,
-        representative=case.representative,
+        representative=case.representative if accredited else None,
+        power=case.power if accredited else None,
         documents=[document],
         subject=subject,
         acting_user=acting_user,
@@ -1179,13 +1222,23 @@ def answer_remedy(
         now = now or calendar.now()
         with translation.override(registry.receipt_language(language)):
             subject = _("Esmena de l'expedient %(number)s") % {"number": case.number}
-        interested, representative = representation.acting_parties(identification)
+        acting = representation.acting_in(
+            identification,
+            case,
+            procedure_code=case.procedure.code,
+            case_reference=case.number,
+            at=now,
+        )
         entry = registry.register_entry(
             organ=case.organ,
             subject=subject,
             exposition=text,
-            interested=interested,
-            representative=representative,
+            interested=acting.interested,
+            representative=acting.representative,
+            representation_kind=acting.representation,
+            power=acting.power,
+            procedure_code=case.procedure.code,
+            case_reference=case.number,
             attachments=attached,
             presented_at=presented_at,
             identification=identification,
@@ -1635,10 +1688,9 @@ def on_entry_not_admitted(
 
 
 def citizen_cases(identification: Identification) -> Any:
-    """The case files the identified person may follow (art. 27.3): as interested person or
-    as representative; an entity's when the session acts for it."""
-    person = representation.acting_person(identification)
-    return Expedient.objects.visible_to(person)
+    """The case files the identified person may follow (art. 27.3): their own, and those a
+    representation in force reaches (``representation.visible``)."""
+    return Expedient.objects.filter(representation.visible_in_session(identification, CASE_COLUMNS))
 
 
 def public_log(case: Expedient) -> Any:
@@ -1843,3 +1895,46 @@ def document_bytes(item: ExpedientDocument) -> bytes:
         reason,
     )
     raise documents.IntegrityFailure(reason=reason)
+
+
+# --- A declared representation (art. 26.2.c) ------------------------------------------------------
+
+
+def check_representation(
+    *,
+    case: Expedient,
+    decision: str,
+    reason: str = "",
+    acting_user: AbstractBaseUser,
+    now: dt.datetime | None = None,
+) -> Expedient:
+    """The organ's clerk checks a representation declared at filing (art. 26.2.c): checked (the
+    representative is notified from then on with the person), proof requested (26.2, last
+    paragraph) or refused (the declarant no longer sees the case file; the person still does),
+    the last two with their reason. The case file and the declarant's entries in it record it,
+    and the case's public log says it, with who and when."""
+    staff.check_works_for(acting_user, case.organ)
+    with transaction.atomic():
+        case = _locked(case)
+        representation.decide_declared(case, decision=decision, reason=reason)
+        now = now or calendar.now()
+        case.save(update_fields=["representation_check", "representation_reason"])
+        # Every entry the declarant filed in the case (the request, a remedy's answer) with it.
+        RegistryEntry.objects.filter(
+            pk__in=ExpedientEntry.objects.filter(expedient=case).values("entry_id"),
+            representative_id=case.representative_id,
+            representation=case.representation,
+        ).update(
+            representation_check=case.representation_check,
+            representation_reason=case.representation_reason,
+        )
+        _note(
+            case,
+            step=REPRESENTATION_STEPS[RepresentationCheck(decision)],
+            now=now,
+            actor=acting_user,
+            reason=case.representation_reason,
+            public=True,
+            notice=True,
+        )
+    return case

@@ -50,10 +50,10 @@ ELECTRONIC = "electronic"
 PAPER = "paper"
 
 
-def _interested(identification: Identification) -> Person:
-    """Who the request's notifications are addressed to: the entity the person acts for, or the
-    person (``registre.services.file_draft``)."""
-    return representation.acting_person(identification)
+def _interested(identification: Identification, on_behalf_of: Person | None = None) -> Person:
+    """Who the request's notifications are addressed to: whom the person files for (a power, a
+    declaration), the entity they act for, or the person (``registre.services.file_draft``)."""
+    return on_behalf_of or representation.acting_person(identification)
 
 
 def _may_choose(identification: Identification) -> bool:
@@ -68,9 +68,9 @@ def _may_choose(identification: Identification) -> bool:
     )
 
 
-def _told(identification: Identification) -> str:
+def _told(identification: Identification, on_behalf_of: Person | None = None) -> str:
     """The line for a person who is not asked: how the request's notifications will be made."""
-    interested = _interested(identification)
+    interested = _interested(identification, on_behalf_of)
     if interested.kind == Person.Kind.LEGAL:
         return _(
             "Les notificacions d'aquesta sol·licitud es faran per mitjans electrònics: una "
@@ -106,8 +106,14 @@ def _told(identification: Identification) -> str:
     )
 
 
-def _asks(identification: Identification) -> bool:
-    return _may_choose(identification) and selectors.current_consent(identification.person) is None
+def _asks(identification: Identification, on_behalf_of: Person | None = None) -> bool:
+    """Whether to ask: never who files for someone else (the consent is the interested
+    person's own, art. 32.2; a representative gives theirs in Preferències)."""
+    return (
+        on_behalf_of is None
+        and _may_choose(identification)
+        and selectors.current_consent(identification.person) is None
+    )
 
 
 def ask_consent(
@@ -117,6 +123,7 @@ def ask_consent(
     errors: Mapping[str, list[str]],
     contact_email: str,
     questions: list[FilingQuestion],
+    on_behalf_of: Person | None = None,
     **_ignored: Any,
 ) -> None:
     """``registre.hooks.FILING_QUESTIONS``: the question, or the line that replaces it."""
@@ -127,8 +134,8 @@ def ask_consent(
         "choice_name": CHOICE,
         "email_name": EMAIL,
     }
-    if not _asks(identification):
-        context["told"] = _told(identification)
+    if not _asks(identification, on_behalf_of):
+        context["told"] = _told(identification, on_behalf_of)
         questions.append(FilingQuestion(template_name=TEMPLATE, context=context))
         return
     if answers:
@@ -157,11 +164,13 @@ def record_consent(
     answers: Mapping[str, Any],
     language: str,
     now: dt.datetime,
+    on_behalf_of: Person | None = None,
     **_ignored: Any,
 ) -> None:
     """``registre.hooks.FILING_ANSWERED``: record the electronic choice with ``give_consent``,
-    or refuse an answer missing or wrong (``AnswerRefused``: nothing is filed)."""
-    if answers.get(MARKER) != MARKER_VALUE or not _asks(identification):
+    or refuse an answer missing or wrong (``AnswerRefused``: nothing is filed). Filing for
+    someone else records nothing: their consent is their own."""
+    if answers.get(MARKER) != MARKER_VALUE or not _asks(identification, on_behalf_of):
         return
     choice = answers.get(CHOICE, "")
     if choice == PAPER:

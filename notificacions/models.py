@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import Document
 from registre.models import RegistryEntry
 from seu.core.workflow import TransitionLog
+from seu.identity import representation
+from seu.identity.representation import ActColumns
 from seu.models import Identification, LoA, Organ, Person
 
 
@@ -121,11 +123,24 @@ class NotificationConsent(models.Model):
         return procedure_code is not None and procedure_code in self.procedure_codes
 
 
+# A notification's interested person is its holder; the organ names its representative (with the
+# power they receive it by, when one).
+NOTIFICATION_COLUMNS = ActColumns(interested="holder", represented_act=False)
+
+
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def of_person(self, person: Person | int) -> NotificationQuerySet:
-        """Notifications the person receives: as holder or as named representative."""
-        person_id = person if isinstance(person, int) else person.pk
-        return self.filter(Q(holder_id=person_id) | Q(representative_id=person_id))
+    def of_person(
+        self,
+        person: Person | int,
+        *,
+        entity: Person | int | None = None,
+        at: dt.datetime | None = None,
+    ) -> NotificationQuerySet:
+        """Notifications the person receives now: as holder, as the representative the organ
+        named, or through a power in force that reaches them (``representation.visible``)."""
+        return self.filter(
+            representation.visible(person, NOTIFICATION_COLUMNS, entity=entity, at=at)
+        )
 
     def due_for_expiry(self, *, at: dt.datetime) -> NotificationQuerySet:
         """Available notifications past their expiry (``expires_at < at``), through the partial
@@ -202,6 +217,16 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="notifications_as_representative",
+    )
+    # The power by which the representative receives it, when one: they see it only while that
+    # power is in force (``seu.identity.representation.visible``); none, as the organ named them.
+    power = models.ForeignKey(
+        "seu.Power",
+        verbose_name=_("apoderament"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     subject = models.CharField(_("assumpte"), max_length=300)
     # The procedure's catalogue code (for the consent's scope) and the case file, opaque here.

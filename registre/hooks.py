@@ -9,8 +9,10 @@
   which the confirmation step shows inside its form (notifications ask for the consent to
   electronic notification, art. 32.2). ``answers`` is what the form sent (empty before it was
   sent), ``errors`` what ``FILING_ANSWERED`` refused of it, so the question shows both again.
-  ``contact_email`` is the address the person gave with this request.
-- ``FILING_ANSWERED(identification=, answers=, language=, now=)``: the request is being filed,
+  ``contact_email`` is the address the person gave with this request. ``on_behalf_of``: the
+  person it is filed for when the filer acts for someone else (a power, a declaration), or None.
+- ``FILING_ANSWERED(identification=, answers=, language=, now=, on_behalf_of=)``: the request
+  is being filed,
   in its transaction, before the entry is made: a listener records its answer, or raises
   ``AnswerRefused`` naming the fields at fault, and then nothing is filed nor recorded.
 - ``ENTRY_ACTIONS(request=, entry=, actions=)``: the back-office shows an entry's page; a listener
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from seu.core.hooks import Hook
 from seu.errors import InvalidInput
-from seu.models import Identification
+from seu.models import Identification, Person
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -68,6 +70,7 @@ def filing_questions(
     answers: Mapping[str, Any],
     errors: Mapping[str, list[str]],
     contact_email: str,
+    on_behalf_of: Person | None = None,
 ) -> list[FilingQuestion]:
     """The questions the apps above ask on the confirmation step (``FILING_QUESTIONS``)."""
     questions: list[FilingQuestion] = []
@@ -77,6 +80,7 @@ def filing_questions(
         errors=errors,
         contact_email=contact_email,
         questions=questions,
+        on_behalf_of=on_behalf_of,
     )
     return questions
 

@@ -7,6 +7,7 @@ anywhere leaves neither (art. 33.f). The year is that of the effective date (art
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -15,7 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from seu.core.workflow import TransitionLog
-from seu.models import Person, display_name
+from seu.identity import representation
+from seu.models import Person, Power, RepresentedAct, display_name
 from seu.people import ContactDetails
 
 
@@ -80,15 +82,20 @@ PARTY_FIELDS = ("nif", "kind", "given_name", "surnames", "legal_name", "email")
 
 
 class RegistryEntryQuerySet(models.QuerySet["RegistryEntry"]):
-    def visible_to(self, person: object) -> RegistryEntryQuerySet:
-        """A citizen's own entries: as interested person or as representative."""
-        return self.filter(models.Q(interested=person) | models.Q(representative=person))
+    def visible_to(
+        self, person: Person | int, *, entity: Person | None = None, at: dt.datetime | None = None
+    ) -> RegistryEntryQuerySet:
+        """The entries ``person`` may see now: their own, and those a representation in force
+        reaches (``seu.identity.representation.visible``: the one rule of the seu)."""
+        return self.filter(
+            representation.visible(person, representation.ActColumns(), entity=entity, at=at)
+        )
 
     def in_book_order(self) -> RegistryEntryQuerySet:
         return self.order_by("direction", "year", "sequence")
 
 
-class RegistryEntry(models.Model):
+class RegistryEntry(RepresentedAct):
     class Channel(models.TextChoices):
         ELECTRONIC = "electronic", _("seu electrònica")
         IN_PERSON = "in_person", _("presencial")
@@ -186,6 +193,11 @@ class RegistryEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="exits",
     )
+    # The procedure (catalogue code) and the case file (number) it was filed in, opaque here
+    # (SICRES 3 "Codigo_Asunto" and "Numero_Expediente"): what a power for some procedures or
+    # for one case file reaches (``seu.identity.representation``).
+    procedure_code = models.CharField(_("codi del tràmit"), max_length=40, blank=True)
+    case_reference = models.CharField(_("número d'expedient"), max_length=40, blank=True)
     language = models.CharField(_("llengua"), max_length=5, default="ca")
     identification = models.ForeignKey(
         "seu.Identification",
@@ -337,6 +349,12 @@ class FilingDraft(models.Model):
     contact_postal_address = models.TextField(_("adreça postal de contacte"), blank=True)
     # [{"sha256", "name", "content_type", "format_label", "size", "signatures"}], in order.
     attachments = models.JSONField(default=list, blank=True)
+    # On whose behalf (``seu.identity.representation.Behalf``): a power received, or a person
+    # declared ({"nif", "given_name", "surnames", "legal_name"}); neither: their own.
+    behalf_power = models.ForeignKey(
+        Power, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    behalf_declared = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField()
     entry = models.OneToOneField(
         RegistryEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -348,3 +366,34 @@ class FilingDraft(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+
+class PowerPaper(models.Model):
+    """The paper on which a power *apud acta* was granted in person at the office (art. 26.2.a;
+    Law 39/2015 art. 6.1), scanned and sealed as an authentic copy (art. 30): the register of
+    powers shows it beside the power (``registre.powers``)."""
+
+    power = models.OneToOneField(
+        Power, verbose_name=_("apoderament"), on_delete=models.PROTECT, related_name="paper"
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("còpia autèntica"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("inscrit el"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inscrit per"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("apoderament presencial")
+        verbose_name_plural = _("apoderaments presencials")
+        ordering = ["-registered_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.power)

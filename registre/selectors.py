@@ -12,15 +12,15 @@ from django.db.models import QuerySet
 
 from registre.models import Direction, RegistryEntry
 from seu import identity
+from seu.identity import representation
 from seu.models import Identification, Organ
 
 
 def citizen_entries(identification: Identification) -> QuerySet[RegistryEntry]:
     """Every entry whose person this identification is, at any level. Every lookup by id or
     number goes through here first, so someone else's entry is a 404; then ``check_may_read``."""
-    entries = RegistryEntry.objects.visible_to(identification.person)
-    if identification.represented_entity_id is not None:
-        entries = entries | RegistryEntry.objects.visible_to(identification.represented_entity)
+    person, entity = representation.session_parties(identification)
+    entries = RegistryEntry.objects.visible_to(person, entity=entity)
     return entries.filter(direction=Direction.IN, number__isnull=False)
 
 

@@ -43,7 +43,15 @@ from seu.core.sweeps import claim_due
 from seu.core.workflow import InvalidTransition, Workflow
 from seu.errors import InvalidInput, NotFound, Unavailable
 from seu.identity import PersonData, representation, upsert_person
-from seu.models import Identification, Interruption, Organ, Person
+from seu.models import (
+    Identification,
+    Interruption,
+    Organ,
+    Person,
+    Power,
+    Representation,
+    RepresentationCheck,
+)
 from seu.people import ContactDetails
 
 logger = logging.getLogger(__name__)
@@ -169,6 +177,10 @@ def register_entry(
     acting_user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
     working_calendar: calendar.WorkingCalendar | None = None,
+    representation_kind: str = "",
+    power: Power | None = None,
+    procedure_code: str = "",
+    case_reference: str = "",
 ) -> RegistryEntry:
     """Register an incoming entry and issue its sealed receipt (art. 33.f, 33.h, 33.i).
 
@@ -180,6 +192,10 @@ def register_entry(
     ``form_answers`` (``[{"label", "value"}]``, already checked by the procedure's form) are
     registered with the entry and listed on its receipt. ``working_calendar``: the caller's, when
     it computes other periods of the same filing (one reading of the municipal days).
+    ``representation_kind`` and ``power``: how the representative proves it
+    (``seu.identity.representation.Acting``); a representative named without them is a declared
+    representation, to be checked by the organ (art. 26.2.c). ``procedure_code`` and
+    ``case_reference``: the procedure and case file it is filed in, when one.
     """
     if contact is not None:
         contact = people.check_contact(**asdict(contact))
@@ -214,7 +230,15 @@ def register_entry(
         language=receipt_language(language),
         identification=identification,
         created_by_id=acting_user.pk if acting_user else None,
+        procedure_code=procedure_code,
+        case_reference=case_reference,
     )
+    if representative_person is not None:
+        entry.representation = representation_kind or Representation.DECLARED
+        entry.representation_check = (
+            RepresentationCheck.TO_CHECK if entry.representation == Representation.DECLARED else ""
+        )
+        entry.power = power
     # The receipt, the book and every later reading show the persons as they are now (art.
     # 33.f-g), whatever later logins change in their current data.
     entry.record_parties(interested=interested_person, representative=representative_person)
@@ -480,10 +504,12 @@ def save_draft(
     uploads: Sequence[Any],
     remove: Sequence[str] = (),
     contact: ContactDetails | None = None,
+    behalf: representation.Behalf | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[FilingDraft, list[attachments.AttachmentRefused]]:
     """Keep what the person typed and the files that pass the checks, even when something else is
-    refused, so that they only fix what the message names; files named in ``remove`` leave."""
+    refused, so that they only fix what the message names; files named in ``remove`` leave.
+    ``behalf``: on whose behalf it is filed (``representation.keep_behalf``)."""
     kept = [item for item in (draft.attachments if draft else []) if item["sha256"] not in remove]
     accepted, refused = attachments.accept_uploads(
         uploads,
@@ -500,6 +526,7 @@ def save_draft(
         draft.contact_phone = contact.phone[:40]
         draft.contact_postal_address = contact.postal_address
     draft.attachments = kept + [stored_attachment(item) for item in accepted]
+    representation.keep_behalf(draft, identification, behalf)
     draft.updated_at = now or calendar.now()
     draft.save()
     return draft, refused
@@ -555,7 +582,6 @@ def file_draft(
             return draft.entry  # type: ignore[return-value]
         if not draft_is_complete(draft):
             raise IncompleteDraft(_("Revisau la sol·licitud: hi falten dades."))
-        interested, representative = representation.acting_parties(identification)
         assert draft.organ is not None
         try:
             contact = people.check_contact(
@@ -566,8 +592,15 @@ def file_draft(
         except people.InvalidContact as invalid:
             raise IncompleteDraft(invalid.message) from None
         now = now or calendar.now()  # one instant for the answers and the entry
+        acting = representation.acting_for(
+            identification, behalf=representation.Behalf.from_draft(draft), at=now
+        )
         hooks.FILING_ANSWERED.fire(
-            identification=identification, answers=answers or {}, language=language, now=now
+            identification=identification,
+            answers=answers or {},
+            language=language,
+            now=now,
+            on_behalf_of=acting.on_behalf_of(identification),
         )
         try:
             entry = register_entry(
@@ -575,8 +608,10 @@ def file_draft(
                 subject=draft.subject.strip(),
                 exposition=draft.exposition.strip(),
                 request=draft.request.strip(),
-                interested=interested,
-                representative=representative,
+                interested=acting.interested,
+                representative=acting.representative,
+                representation_kind=acting.representation,
+                power=acting.power,
                 contact=contact,
                 attachments=_incoming(draft),
                 channel=RegistryEntry.Channel.ELECTRONIC,

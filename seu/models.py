@@ -723,3 +723,62 @@ class PowerTransition(TransitionLog):
 
     def __str__(self) -> str:
         return f"{self.power_id} {self.from_state}->{self.to_state}"
+
+
+class Representation(models.TextChoices):
+    """How the representative of an act (a registry entry, a case file) proves that they act for
+    the interested person (art. 26.2): a power in the register, a representative's certificate,
+    or a declaration the organ checks later (26.2.c)."""
+
+    NONE = "", _("en nom propi")
+    POWER = "power", _("apoderament inscrit")
+    CERTIFICATE = "certificate", _("certificat de representant")
+    DECLARED = "declared", _("declarada pel representant")
+
+
+class RepresentationCheck(models.TextChoices):
+    """The organ's check of a declared representation (art. 26.2.c and its last paragraph)."""
+
+    NONE = "", _("no cal")
+    TO_CHECK = "to_check", _("declarada, per comprovar")
+    PROOF_REQUESTED = "proof_requested", _("se n'ha demanat l'acreditació")
+    CHECKED = "checked", _("comprovada")
+    REFUSED = "refused", _("no acreditada")
+
+
+class RepresentedAct(models.Model):
+    """What an act records of its representation, beside its interested person and
+    representative: how it is proved, the organ's check of a declared one, and the power used.
+    Who may see the act follows from it (``seu.identity.representation.visible``)."""
+
+    representation = models.CharField(
+        _("representació"), max_length=12, choices=Representation.choices, blank=True, default=""
+    )
+    representation_check = models.CharField(
+        _("comprovació de la representació"),
+        max_length=16,
+        choices=RepresentationCheck.choices,
+        blank=True,
+        default="",
+    )
+    representation_reason = models.TextField(_("motiu de la comprovació"), blank=True)
+    power = models.ForeignKey(
+        Power,
+        verbose_name=_("apoderament"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def representation_accredited(self) -> bool:
+        """Whether the representative's acting for the interested person is proved: by a power,
+        a certificate, or a declaration the organ checked."""
+        return self.representation in (Representation.POWER, Representation.CERTIFICATE) or (
+            self.representation == Representation.DECLARED
+            and self.representation_check == RepresentationCheck.CHECKED
+        )

@@ -39,7 +39,7 @@ from notificacions import access, certificates
 from notificacions.models import Notification
 from registre.api import entry_reference
 from registre.models import RegistryEntry
-from seu import calendar
+from seu import calendar, identity
 from seu.identity import representation
 from seu.identity.staff_auth import enrol_totp_device
 from seu.models import BackOfficeChange, Organ, Power, StaffMembershipChange, StaffRole
@@ -318,6 +318,10 @@ COVERED: dict[str, Covered] = {
     },
     # An open case cannot be closed: its page, where the action is not offered.
     f"{CASES}<int:object_id>/tancar/": Covered(Kind.BACK_OFFICE, _case_object_id, RIGHT_ACTION),
+    # Offered only for a declared representation; the walk's case is the person's own: a 302.
+    f"{CASES}<int:object_id>/representacio/": Covered(
+        Kind.BACK_OFFICE, _case_object_id, RIGHT_ACTION
+    ),
 }
 
 ADMIN_REDIRECT = (
@@ -409,6 +413,11 @@ NOT_WALKED: dict[str, str] = {
     "gestio/seu/authorisedofficial/": PERMISSION_WALK,
     "gestio/seu/identification/": PERMISSION_WALK,
     "gestio/seu/power/": PERMISSION_WALK,
+    "gestio/registre/powerpaper/": (
+        "the papers of powers granted at the office: the register of powers' pages, reserved to "
+        "the holders of seu's power permissions, not an organ's "
+        "(tests/registre/test_office_powers.py walks a clerk without them)"
+    ),
     "gestio/seu/outgoingemail/": PERMISSION_WALK,
     "gestio/notificacions/notificationconsent/": PERMISSION_WALK,
     "gestio/seu/staffmembershipchange/": PERMISSION_WALK,
@@ -500,6 +509,7 @@ def expectations(kind: Kind, right: int) -> dict[str, Expectation]:
             "citizen": Expectation(right),
             "another citizen": not_found,
             "representative": not_found,
+            "outside their power": not_found,
             "clerk": to_identify,  # no seu identification: a member of staff is nobody here
             "clerk of another organ": to_identify,
             "anonymous": to_identify,
@@ -512,6 +522,7 @@ def expectations(kind: Kind, right: int) -> dict[str, Expectation]:
             "citizen": refused,
             "another citizen": refused,
             "representative": refused,
+            "outside their power": refused,
             "anonymous": refused,
         }
     if kind is Kind.API:
@@ -520,6 +531,7 @@ def expectations(kind: Kind, right: int) -> dict[str, Expectation]:
             "clerk": Expectation(right),
             "another citizen": not_found,
             "representative": not_found,
+            "outside their power": not_found,
             "clerk of another organ": not_found,
             "anonymous": Expectation((401, 403)),
         }
@@ -529,6 +541,7 @@ def expectations(kind: Kind, right: int) -> dict[str, Expectation]:
         "citizen": to_back_office,
         "another citizen": to_back_office,
         "representative": to_back_office,
+        "outside their power": to_back_office,
         "anonymous": to_back_office,
     }
 
@@ -565,6 +578,31 @@ def data(citizen: Actor, clerk: Actor, organ: Any, town_hall: Any, on_a_working_
     return Data(entry=citizen.entry, edict=edict, notification=notification, case=case, power=power)
 
 
+OUTSIDER = identity.PersonData(nif="22222222J", given_name="Pere", surnames="Mas Vives")
+
+
+@pytest.fixture
+def outside_power(citizen: Actor) -> Actor:
+    """Pere, to whom Maria gave a power for another procedure (accepted, in force) and a general
+    power she then revoked: neither reaches anything of hers (#16 item 7), so he is, everywhere,
+    as any other citizen."""
+    actor = actors.person_actor("outside their power", OUTSIDER)
+    assert citizen.identification is not None and actor.identification is not None
+    ends_on = calendar.to_local(calendar.now()).date() + dt.timedelta(days=90)
+    for scope, codes in (("procedures", ["ALTRE"]), ("general", [])):
+        power = representation.grant_power(
+            identification=citizen.identification,
+            wanted=representation.PowerInput(
+                representative_nif=OUTSIDER.nif, scope=scope, procedure_codes=codes, ends_on=ends_on
+            ),
+        )
+        representation.decide_power(
+            identification=actor.identification, public_id=power.public_id, accept=True
+        )
+    representation.revoke_power(identification=citizen.identification, public_id=power.public_id)
+    return actor
+
+
 def wrong_answers(route: Route, data: Data, actors: Iterable[Actor]) -> list[str]:
     """Ask ``route`` as each actor, in each language; what differs from the expectation."""
     covered = COVERED[route.pattern]
@@ -596,11 +634,13 @@ def test_only_the_right_actor_gets_an_object_by_its_address(
     citizen: Actor,
     another_citizen: Actor,
     representative: Actor,
+    outside_power: Actor,
     clerk: Actor,
     clerk_of_another_organ: Actor,
     anonymous: Actor,
 ) -> None:
-    actors = [citizen, another_citizen, representative, clerk, clerk_of_another_organ, anonymous]
+    actors = [citizen, another_citizen, representative, outside_power, clerk]
+    actors += [clerk_of_another_organ, anonymous]
     assert wrong_answers(route, data, actors) == []
 
 
@@ -610,6 +650,7 @@ def test_the_walk_reports_a_page_that_serves_someone_elses_entry(
     citizen: Actor,
     another_citizen: Actor,
     representative: Actor,
+    outside_power: Actor,
     clerk: Actor,
     clerk_of_another_organ: Actor,
     anonymous: Actor,
@@ -623,12 +664,14 @@ def test_the_walk_reports_a_page_that_serves_someone_elses_entry(
         "citizen_entries",
         lambda identification: RegistryEntry.objects.filter(number__isnull=False),
     )
-    actors = [citizen, another_citizen, representative, clerk, clerk_of_another_organ, anonymous]
+    actors = [citizen, another_citizen, representative, outside_power, clerk]
+    actors += [clerk_of_another_organ, anonymous]
 
     wrong = wrong_answers(Route("carpeta/registre/<int:pk>/", translated=True), data, actors)
 
     assert f"another citizen on /carpeta/registre/{data.entry.pk}/: 200" in wrong
     assert f"representative on /es/carpeta/registre/{data.entry.pk}/: 200" in wrong
+    assert f"outside their power on /en/carpeta/registre/{data.entry.pk}/: 200" in wrong
 
 
 # --- Pages of one's own data, without an object in the address -----------------------------------
@@ -642,6 +685,7 @@ def test_pages_of_ones_own_data_show_nobody_elses(
     citizen: Actor,
     another_citizen: Actor,
     representative: Actor,
+    outside_power: Actor,
     clerk_of_another_organ: Actor,
     anonymous: Actor,
 ) -> None:
@@ -650,7 +694,7 @@ def test_pages_of_ones_own_data_show_nobody_elses(
     assert own.status_code == 200
     assert _personal_data_in(own), "the page shows the citizen their own data"
 
-    for actor in (another_citizen, representative):
+    for actor in (another_citizen, representative, outside_power):
         response = actor.client.get(address)
         assert response.status_code == 200, actor
         assert _personal_data_in(response) == [], actor
@@ -665,12 +709,13 @@ def test_the_list_of_case_files_shows_nobody_elses(
     citizen: Actor,
     another_citizen: Actor,
     representative: Actor,
+    outside_power: Actor,
     clerk_of_another_organ: Actor,
     anonymous: Actor,
 ) -> None:
     address = reverse("expedients:cases")
     assert data.case.number in citizen.client.get(address).content.decode()
-    for actor in (another_citizen, representative):
+    for actor in (another_citizen, representative, outside_power):
         response = actor.client.get(address)
         assert response.status_code == 200, actor
         assert data.case.number not in response.content.decode(), actor
