@@ -30,6 +30,8 @@ from registre import hooks
 from registre import services as registry
 from seu import calendar, identity
 from seu.errors import InvalidInput, NotFound
+from seu.identity import representation
+from seu.identity.behalf import BehalfForm, check_acting, describe
 from seu.net import request_start
 
 if TYPE_CHECKING:
@@ -259,12 +261,14 @@ def _render_form(
     form: formdef.ProcedureForm | None,
     contact: ContactForm | None,
     draft: ProcedureDraft | None,
+    behalf: BehalfForm | None = None,
     file_errors: Mapping[str, list[str]] | None = None,
     refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
     rows = _rows(form, draft, file_errors) if form is not None else []
-    errors = [(row.anchor, message) for row in rows for message in row.errors]
+    errors = behalf.error_links() if behalf is not None and behalf.is_bound else []
+    errors += [(row.anchor, message) for row in rows for message in row.errors]
     if form is not None:
         errors += [("formulari", str(message)) for message in form.non_field_errors()]
     if contact is not None and contact.is_bound:
@@ -273,6 +277,7 @@ def _render_form(
         "procedure": procedure,
         "rows": rows,
         "contact": contact,
+        "behalf": behalf,
         "errors": errors,
         "refusal": refusal,
     }
@@ -322,23 +327,21 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
                 }
             )
         else:  # back from the review ("Modificar") or from a refused confirmation
-            form = formdef.build_form(
-                definition, data=formdef.as_form_data(definition, draft.data), language=language
-            )
-            form.is_valid()
-            contact = ContactForm(
-                {
-                    "contact_email": draft.contact_email,
-                    "contact_phone": draft.contact_phone,
-                    "contact_postal_address": draft.contact_postal_address,
-                }
-            )
-            contact.is_valid()
-        return _render_form(request, procedure, form=form, contact=contact, draft=draft)
+            form, contact = _draft_forms(draft, language)
+        behalf = _behalf_form(
+            identification,
+            procedure,
+            initial=BehalfForm.initial_from_draft(draft) if draft is not None else None,
+        )
+        return _render_form(
+            request, procedure, form=form, contact=contact, draft=draft, behalf=behalf
+        )
 
     data = _without_nul(request.POST)
     contact = ContactForm(data)
     contact_valid = contact.is_valid()
+    behalf = _behalf_form(identification, procedure, data)
+    behalf_valid = behalf.is_valid()
     try:
         result = services.save_procedure_draft(
             identification=identification,
@@ -348,6 +351,7 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
             files=request.FILES,
             contact=contact.contact(),
             language=language,
+            behalf=behalf.typed_behalf(),
         )
     except InvalidInput as refused:  # who may file it (check_may_file)
         return _render_form(
@@ -360,7 +364,7 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
             status=400,
         )
     request.session[draft_session_key(procedure.code)] = str(result.draft.public_id)
-    if result.is_valid and contact_valid:
+    if result.is_valid and contact_valid and behalf_valid:
         return redirect("expedients:review", code=procedure.code)
     return _render_form(
         request,
@@ -368,7 +372,70 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
         form=result.form,
         contact=contact,
         draft=result.draft,
+        behalf=behalf,
         file_errors=result.file_errors,
+        status=400,
+    )
+
+
+def _behalf_form(
+    identification: Identification,
+    procedure: Procedure,
+    data: Mapping[str, Any] | None = None,
+    *,
+    initial: Mapping[str, Any] | None = None,
+) -> BehalfForm:
+    """On whose behalf (``seu.identity.behalf``): the powers that cover this procedure."""
+    return BehalfForm(
+        data,
+        identification=identification,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        initial=initial,
+    )
+
+
+def _draft_forms(draft: ProcedureDraft, language: str) -> tuple[formdef.ProcedureForm, ContactForm]:
+    """The procedure's form and the contact as the draft keeps them, checked."""
+    definition = draft.version.form
+    form = formdef.build_form(
+        definition, data=formdef.as_form_data(definition, draft.data), language=language
+    )
+    form.is_valid()
+    contact = ContactForm(
+        {
+            "contact_email": draft.contact_email,
+            "contact_phone": draft.contact_phone,
+            "contact_postal_address": draft.contact_postal_address,
+        }
+    )
+    contact.is_valid()
+    return form, contact
+
+
+def _refused_behalf(
+    request: HttpRequest,
+    procedure: Procedure,
+    identification: Identification,
+    draft: ProcedureDraft,
+    refused: representation.NotRepresented,
+) -> HttpResponse:
+    """The representation chosen can no longer be used (a power revoked or ended since the
+    form): the form again, as the draft keeps it, with why on the question; nothing filed."""
+    form, contact = _draft_forms(draft, request.LANGUAGE_CODE)
+    kept = BehalfForm.initial_from_draft(draft)
+    if kept.get("behalf") == "declared":
+        kept["declared_confirm"] = "on"  # the form was valid, so it was declared
+    behalf = _behalf_form(identification, procedure, kept)
+    if behalf.is_valid() or "behalf" not in behalf.errors:
+        behalf.add_error("behalf", str(refused.message))
+    return _render_form(
+        request,
+        procedure,
+        form=form,
+        contact=contact,
+        draft=draft,
+        behalf=behalf,
         status=400,
     )
 
@@ -388,16 +455,38 @@ def _render_review(
     confirmation (``registre.hooks.FILING_QUESTIONS``), with what was answered and refused."""
     identification = identity.current_identification(request)
     assert identification is not None
+    try:
+        acting = check_acting(
+            identification,
+            representation.Behalf.from_draft(draft),
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+        )
+        # Who the procedure is for (natural or legal persons), now that the interested is known.
+        services.check_may_file(procedure, identification, acting.interested)
+    except representation.NotRepresented as not_represented:
+        return _refused_behalf(request, procedure, identification, draft, not_represented)
+    except InvalidInput as refused_filer:
+        return _refused_behalf(
+            request,
+            procedure,
+            identification,
+            draft,
+            representation.NotRepresented(refused_filer.message),
+        )
     definition = draft.version.form
     questions = hooks.filing_questions(
         identification=identification,
         answers=sent or {},
         errors=refused.errors if refused else {},
         contact_email=draft.contact_email,
+        on_behalf_of=acting.on_behalf_of(identification),
     )
     context = {
         "procedure": procedure,
         "draft": draft,
+        "acting": acting,
+        "acting_text": describe(acting),
         "shown": formdef.display_answers(definition, answers, language=request.LANGUAGE_CODE),
         "attached": formdef.files_of(definition, answers),
         "failure": failure,
@@ -466,6 +555,12 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
         return _review_again(
             request, procedure, identification, public_id, failure=str(exc.message), status=503
         )
+    except representation.NotRepresented as not_represented:
+        # The power was revoked or ended since the review: nothing was filed.
+        draft = services.open_procedure_draft(identification=identification, public_id=public_id)
+        if draft is None:
+            raise Http404 from None
+        return _refused_behalf(request, procedure, identification, draft, not_represented)
     except InvalidInput as refused:  # who may file it (check_may_file)
         messages.warning(request, str(refused.message))
         return redirect("expedients:fill", code=procedure.code)

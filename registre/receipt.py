@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from documents import sheets, signatures
 from registre.models import EntryAttachment, Party, RegistryEntry
 from seu import calendar
+from seu.models import Representation
 
 
 def _instant(value: dt.datetime) -> str:
@@ -28,6 +29,23 @@ def _instant(value: dt.datetime) -> str:
 
 def _person(party: Party | None) -> str:
     return f"{party.display_name} — {party.nif}" if party else ""
+
+
+def representation_text(entry: RegistryEntry, *, with_check: bool = False) -> str:
+    """How the representative of ``entry`` proves it (art. 26.2): the kind, and a power's last
+    day; ``with_check``: a declared one's check by the organ as it stands now (the entry's page,
+    not the receipt, which says what was filed)."""
+    text = str(entry.get_representation_display())
+    if entry.representation == Representation.POWER and entry.power is not None:
+        text = _("%(kind)s, fins al %(date)s") % {
+            "kind": text,
+            "date": calendar.format_date(calendar.last_day(entry.power.ends_at)),
+        }
+    if with_check and entry.representation == Representation.DECLARED:
+        text = f"{text} ({entry.get_representation_check_display()})"
+        if entry.representation_reason:
+            text = f"{text}: {entry.representation_reason}"
+    return text
 
 
 def _signatures(attachment: EntryAttachment) -> tuple[str, ...]:
@@ -58,6 +76,7 @@ def receipt_sheet(
         fields.append(sheets.Field(_("Persona interessada"), _person(entry.interested_party)))
         if entry.representative_party:
             fields.append(sheets.Field(_("Representant"), _person(entry.representative_party)))
+            fields.append(sheets.Field(_("Representació"), representation_text(entry)))
         fields.append(sheets.Field(_("Òrgan destinatari"), entry.organ.name))
         fields.append(sheets.Field(_("Assumpte"), entry.subject))
         if entry.exposition:

@@ -27,11 +27,13 @@ from documents import responses
 from documents import services as documents
 from documents.services import verification_url
 from registre import attachments, hooks, selectors, services
+from registre import receipt as receipt_texts
 from registre.forms import FilingForm
 from registre.models import FilingDraft, RegistryEntry
 from seu import calendar, identity
 from seu.errors import NotFound
-from seu.identity import current_identification, identification_required, login_url
+from seu.identity import current_identification, identification_required, login_url, representation
+from seu.identity.behalf import BehalfForm, check_acting, describe
 from seu.models import Identification, LoA
 from seu.net import request_start
 
@@ -88,9 +90,21 @@ def _limits() -> dict[str, Any]:
     }
 
 
+def _behalf_form(
+    identification: Identification,
+    data: Mapping[str, Any] | None = None,
+    *,
+    initial: Mapping[str, Any] | None = None,
+) -> BehalfForm:
+    """On whose behalf (``seu.identity.behalf``): a generic request is no procedure's, so only a
+    general power reaches it."""
+    return BehalfForm(data, identification=identification, initial=initial)
+
+
 def _render_form(
     request: HttpRequest,
     form: FilingForm,
+    behalf: BehalfForm,
     attached: list[dict[str, Any]],
     file_errors: list[str],
     *,
@@ -98,6 +112,7 @@ def _render_form(
 ) -> HttpResponse:
     context = {
         "form": form,
+        "behalf": behalf,
         "attached": attached,
         "file_errors": file_errors,
         "organs": form.fields["organ"].queryset,  # type: ignore[attr-defined]
@@ -126,20 +141,17 @@ def file_request(request: HttpRequest) -> HttpResponse:
             "contact_phone": person.phone,
             "contact_postal_address": person.postal_address,
         }
+        behalf_initial: dict[str, Any] = {}
         if draft is not None:
-            initial = {
-                "organ": draft.organ_id,
-                "subject": draft.subject,
-                "exposition": draft.exposition,
-                "request": draft.request,
-                "contact_email": draft.contact_email,
-                "contact_phone": draft.contact_phone,
-                "contact_postal_address": draft.contact_postal_address,
-            }
-        return _render_form(request, FilingForm(initial=initial), attached, [])
+            initial = _draft_initial(draft)
+            behalf_initial = BehalfForm.initial_from_draft(draft)
+        behalf = _behalf_form(identification, initial=behalf_initial)
+        return _render_form(request, FilingForm(initial=initial), behalf, attached, [])
 
     form = FilingForm(request.POST)
+    behalf = _behalf_form(identification, request.POST)
     valid = form.is_valid()
+    valid = behalf.is_valid() and valid
     draft, refused = services.save_draft(
         identification=identification,
         draft=draft,
@@ -150,12 +162,47 @@ def file_request(request: HttpRequest) -> HttpResponse:
         uploads=request.FILES.getlist("attachments"),
         remove=request.POST.getlist("remove"),
         contact=form.cleaned_data.get("contact") or form.typed_contact(),
+        behalf=behalf.typed_behalf(),
     )
     request.session[DRAFT_SESSION_KEY] = str(draft.public_id)
     if valid and not refused:
         return redirect("registre:review")
     file_errors = [str(refusal.message) for refusal in refused]
-    return _render_form(request, form, list(draft.attachments), file_errors, status=400)
+    return _render_form(request, form, behalf, list(draft.attachments), file_errors, status=400)
+
+
+def _draft_initial(draft: FilingDraft) -> dict[str, Any]:
+    return {
+        "organ": draft.organ_id,
+        "subject": draft.subject,
+        "exposition": draft.exposition,
+        "request": draft.request,
+        "contact_email": draft.contact_email,
+        "contact_phone": draft.contact_phone,
+        "contact_postal_address": draft.contact_postal_address,
+    }
+
+
+def _refused_behalf(
+    request: HttpRequest,
+    identification: Identification,
+    draft: FilingDraft,
+    refused: representation.NotRepresented,
+) -> HttpResponse:
+    """The representation chosen can no longer be used (a power revoked or ended since the
+    form): the form again, as the draft keeps it, with why on the question; nothing filed."""
+    data = {
+        key: "" if value is None else str(value) for key, value in _draft_initial(draft).items()
+    }
+    kept = BehalfForm.initial_from_draft(draft)
+    if kept.get("behalf") == "declared":
+        kept["declared_confirm"] = "on"  # the form was valid, so it was declared
+    form = FilingForm(data)
+    form.is_valid()
+    behalf = _behalf_form(identification, kept)
+    if behalf.is_valid() or "behalf" not in behalf.errors:
+        behalf.add_error("behalf", str(refused.message))
+    return _render_form(request, form, behalf, list(draft.attachments), [], status=400)
 
 
 def _render_review(
@@ -168,15 +215,25 @@ def _render_review(
     status: int = 200,
 ) -> HttpResponse:
     """The review with the questions the apps above ask (``hooks.FILING_QUESTIONS``: the
-    consent to electronic notification), showing again what was answered and what was refused."""
+    consent to electronic notification), showing again what was answered and what was refused,
+    and on whose behalf it is filed; if that can no longer be (a power revoked or ended since),
+    the form again with why."""
+    identification = _identification(request)
+    try:
+        acting = check_acting(identification, representation.Behalf.from_draft(draft))
+    except representation.NotRepresented as not_represented:
+        return _refused_behalf(request, identification, draft, not_represented)
     questions = hooks.filing_questions(
-        identification=_identification(request),
+        identification=identification,
         answers=answers or {},
         errors=refused.errors if refused else {},
         contact_email=draft.contact_email,
+        on_behalf_of=acting.on_behalf_of(identification),
     )
     context = {
         "draft": draft,
+        "acting": acting,
+        "acting_text": describe(acting),
         "attached": draft.attachments,
         "failure": failure,
         "questions": questions,
@@ -223,6 +280,12 @@ def confirm(request: HttpRequest) -> HttpResponse:
         )
     except NotFound:
         raise Http404 from None
+    except representation.NotRepresented as refused:
+        # The power was revoked or ended since the review: nothing was registered.
+        draft = services.open_draft(identification=identification, public_id=public_id)
+        if draft is None:
+            raise Http404 from None
+        return _refused_behalf(request, identification, draft, refused)
     except hooks.AnswerRefused as refused:
         draft = services.open_draft(identification=identification, public_id=public_id)
         if draft is None:
@@ -289,6 +352,7 @@ def entry_detail(request: HttpRequest, pk: int, just_filed: bool = False) -> Htt
         "entry": entry,
         "attached": entry.attachments.select_related("blob"),
         "just_filed": just_filed,
+        "representation_text": receipt_texts.representation_text(entry, with_check=True),
         "history": _history_limit(_identification(request)) if just_filed else None,
         "verification_url": verification_url(entry.receipt.csv) if entry.receipt else "",
     }

@@ -65,3 +65,19 @@ def file_and_confirm(
     response = client.post(CONFIRM_URL, {"draft": draft}, headers=headers)
     assert response.status_code == 302, page_text(response)
     return RegistryEntry.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def receipt_text(entry: RegistryEntry) -> str:
+    """The text of ``entry``'s sealed receipt as poppler reads it, white space made one space."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    assert entry.receipt is not None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "receipt.pdf"
+        path.write_bytes(entry.receipt.current_version().blob.read())
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    return " ".join(text.split())
