@@ -51,6 +51,7 @@ from registre.api import ErrorSerializer, RegistryAPIView, StaffSessionAuthentic
 from seu import calendar
 from seu.api import has_perm
 from seu.errors import NotFound
+from seu.identity.representation import Representation, RepresentationCheck
 
 VIEW_PERMISSION = "expedients.view_expedient"
 ADD_DOCUMENT_PERMISSION = "expedients.add_expedientdocument"
@@ -87,7 +88,13 @@ def _case_or_404(request: Request, code: str, year: int, sequence: int) -> Exped
     case = (
         services.staff_cases(_user(request))
         .select_related(
-            "procedure", "version", "organ", "interested", "representative", "opening_entry"
+            "procedure",
+            "version",
+            "organ",
+            "interested",
+            "representative",
+            "opening_entry",
+            "power",
         )
         .filter(number=f"{code}/{year}/{sequence}")
         .first()
@@ -188,6 +195,36 @@ class ExpedientSilenceSerializer(serializers.Serializer[Any]):
     effect = serializers.CharField(help_text="positive, negative or not_applicable.")
 
 
+class ExpedientRepresentationSerializer(serializers.Serializer[Any]):
+    """How the representative acts for the interested person (ordinance art. 26.2)."""
+
+    kind = serializers.ChoiceField(
+        choices=Representation.choices,
+        allow_blank=True,
+        help_text=(
+            "How the representation is proved: power (a power in the register of powers), "
+            "certificate (a representative's certificate), declared (declared at filing, "
+            "checked by the organ: art. 26.2.c); empty: on their own behalf."
+        ),
+    )
+    check = serializers.ChoiceField(
+        choices=RepresentationCheck.choices,
+        allow_blank=True,
+        help_text=(
+            "The organ's check of a declared representation: to_check, proof_requested, "
+            "checked or refused; empty when none is needed."
+        ),
+    )
+    reason = serializers.CharField(
+        allow_blank=True,
+        help_text="The reason given when proof was requested or the representation refused.",
+    )
+    power = serializers.UUIDField(
+        allow_null=True,
+        help_text="Public id of the power in the register of powers it was filed under; else null.",
+    )
+
+
 class ExpedientStepSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     from_state = serializers.CharField(allow_blank=True)
@@ -248,6 +285,9 @@ class ExpedientSerializer(ExpedientSummarySerializer):
     eni_identifier = serializers.CharField(help_text="ENI identifier of the case file.")
     procedure = ExpedientProcedureSerializer()  # type: ignore[assignment]
     representative = PersonSerializer(allow_null=True)
+    representation = ExpedientRepresentationSerializer(
+        help_text="How the representative acts for the interested person, and its check."
+    )
     opened_at = serializers.DateTimeField()
     suspended_since = serializers.DateField(allow_null=True)
     silence = ExpedientSilenceSerializer(
@@ -326,6 +366,12 @@ def case_data(request: Request, case: Expedient) -> dict[str, Any]:
             "version": case.version.number,
         },
         "representative": _person(case.representative),
+        "representation": {
+            "kind": case.representation,
+            "check": case.representation_check,
+            "reason": case.representation_reason,
+            "power": case.power.public_id if case.power is not None else None,
+        },
         "opened_at": case.opened_at,
         "suspended_since": case.suspended_since,
         "silence": (
@@ -462,10 +508,11 @@ class ExpedientDetailView(RegistryAPIView):
         summary="A case file: its state, deadline, log, entries and documents",
         description=(
             "Number, ENI identifier, procedure and form version, organ, state, the interested "
-            "person and their representative, the entry date and the resolution deadline "
-            "(suspended while a remedy runs), silence, the whole log (public and internal), "
-            "the registry entries and the documents with their ENI metadata and download "
-            "links. Another organ's case file is a 404."
+            "person and their representative with how the representation is proved and the "
+            "organ's check of a declared one (representation), the entry date and the "
+            "resolution deadline (suspended while a remedy runs), silence, the whole log "
+            "(public and internal), the registry entries and the documents with their ENI "
+            "metadata and download links. Another organ's case file is a 404."
         ),
         parameters=CASE_PARAMETERS,
         responses={200: ExpedientSerializer, **COMMON_ERRORS, **NOT_FOUND},

@@ -43,7 +43,8 @@ from registre import services as registry_services
 from registre.inputs import InvalidEntry
 from seu import calendar, identity
 from seu.errors import SeuError
-from seu.identity import current_identification, identification_required, login_url
+from seu.identity import current_identification, identification_required, login_url, representation
+from seu.models import Representation, RepresentationCheck
 from seu.net import request_start
 
 if TYPE_CHECKING:
@@ -67,7 +68,13 @@ def _own_case(request: HttpRequest, pk: int) -> Expedient:
     identification = _identification(request)
     found = get_object_or_404(
         services.citizen_cases(identification).select_related(
-            "procedure", "organ", "version", "opening_entry", "opening_entry__receipt"
+            "procedure",
+            "organ",
+            "version",
+            "interested",
+            "representative",
+            "opening_entry",
+            "opening_entry__receipt",
         ),
         pk=pk,
     )
@@ -163,11 +170,53 @@ def _log(case: Expedient) -> list[dict[str, Any]]:
     return steps
 
 
+@dataclass(frozen=True)
+class Acted:
+    """Who filed the case for whom (art. 26), as the person reads it: the representative and the
+    interested person, how the representation is proved and, for a declared one, the organ's
+    check with its reason (shown when proof is asked for or it is refused: 26.2.c)."""
+
+    representative: str
+    interested: str
+    proof: str
+    check: str
+    state: str
+    reason: str
+
+
+def _acted(case: Expedient) -> Acted | None:
+    if case.representative_id is None:
+        return None
+    assert case.representative is not None
+    kind = Representation(case.representation)
+    check = RepresentationCheck(case.representation_check)
+    proofs = {
+        Representation.POWER: _("Apoderament inscrit al registre d'apoderaments"),
+        Representation.CERTIFICATE: _("Certificat de representant"),
+        Representation.DECLARED: _("Declarada pel representant en presentar la sol·licitud"),
+    }
+    states = {
+        RepresentationCheck.TO_CHECK: _("Pendent que l'òrgan la comprovi"),
+        RepresentationCheck.PROOF_REQUESTED: _("L'òrgan ha demanat que s'acrediti"),
+        RepresentationCheck.CHECKED: _("Comprovada per l'òrgan"),
+        RepresentationCheck.REFUSED: _("No acreditada"),
+    }
+    shows_reason = check in (RepresentationCheck.PROOF_REQUESTED, RepresentationCheck.REFUSED)
+    return Acted(
+        representative=case.representative.display_name,
+        interested=case.interested.display_name,
+        proof=str(proofs.get(kind, "")),
+        check=check.value,
+        state=str(states.get(check, "")) if kind == Representation.DECLARED else "",
+        reason=case.representation_reason if shows_reason else "",
+    )
+
+
 def _case_context(
     request: HttpRequest, identification: Identification, case: Expedient
 ) -> dict[str, Any]:
-    person = identification.person
-    received = notifications.received(person).filter(case_reference=case.number)
+    person, entity = representation.session_parties(identification)
+    received = notifications.received(person, entity=entity).filter(case_reference=case.number)
     remedy = services.running_remedy(case)
     remedy_notification = None
     if remedy is not None and remedy.state == RemedyRequest.State.NOTIFYING:
@@ -188,6 +237,7 @@ def _case_context(
     paper_notification = received.order_by("-pk").first()
     context: dict[str, Any] = {
         "case": case,
+        "acted": _acted(case),
         "answers": formdef.display_answers(
             case.version.form, case.answers, language=request.LANGUAGE_CODE
         ),

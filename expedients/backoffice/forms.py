@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from expedients.models import Procedure, Resolution, State
-from seu.models import Organ
+from seu.models import Organ, RepresentationCheck
 from seu.staff import organs_to_offer
 
 LARGE = {"class": "vLargeTextField", "rows": 10}
@@ -173,6 +173,51 @@ class OpenCaseForm(BackOfficeForm):
         )
 
 
+class RepresentationCheckForm(BackOfficeForm):
+    """Comprovar la representació (art. 26.2.c and its last paragraph): checked, proof asked
+    for, or not accredited; the last two with the reason the person will read. ``decisions`` are
+    those the representation's state still allows (``representation.CHECK_MOVES``)."""
+
+    LABELS = {
+        RepresentationCheck.CHECKED: _("Comprovada"),
+        RepresentationCheck.PROOF_REQUESTED: _("Demanar que l'acrediti"),
+        RepresentationCheck.REFUSED: _("No acreditada"),
+    }
+
+    decision = forms.ChoiceField(
+        label=_("Decisió"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Triau una decisió.")},
+    )
+    reason = forms.CharField(
+        label=_("Motiu"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"class": "vLargeTextField", "rows": 4}),
+        help_text=_(
+            "Obligatori si demanau que l'acrediti o si no l'acceptau: la persona interessada i "
+            "el representant el veuran a la seva carpeta."
+        ),
+    )
+
+    def __init__(self, *args: Any, decisions: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["decision"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (value, label) for value, label in self.LABELS.items() if value in decisions
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        decision = cleaned.get("decision")
+        reason = str(cleaned.get("reason") or "").strip()
+        cleaned["reason"] = reason
+        if decision and decision != RepresentationCheck.CHECKED and not reason:
+            self.add_error("reason", gettext("Indicau el motiu: la persona el veurà."))
+        return cleaned
+
+
 # --- The queue ------------------------------------------------------------------------------------
 
 OPEN = "oberts"
@@ -180,7 +225,8 @@ ALL = "tots"
 
 
 class QueueFilterForm(BackOfficeForm):
-    """The queue's filters (GET): organ, state, due within N days, overdue, and a search."""
+    """The queue's filters (GET): organ, state, due within N days, overdue, a representation
+    to check, and a search."""
 
     # The user's organs are read once, for the choices: checking the one chosen and listing them
     # need no query of their own (a ``ModelChoiceField`` would make one each).
@@ -195,6 +241,15 @@ class QueueFilterForm(BackOfficeForm):
         help_text=_("Termini màxim de resolució fins avui més aquests dies."),
     )
     vencuts = forms.BooleanField(label=_("Només els vençuts"), required=False)
+    representacio = forms.BooleanField(
+        label=_("Només amb representació per comprovar"),
+        required=False,
+        help_text=_(
+            "Expedients presentats per un representant que ha declarat la representació (art. "
+            "26.2.c de l'ordenança): la pendent de comprovar i aquella de la qual s'ha demanat "
+            "l'acreditació."
+        ),
+    )
     q = forms.CharField(
         label=_("Cerca"),
         required=False,

@@ -1,6 +1,6 @@
 """An organ's queue (art. 27.1): the case files the user may see, open ones by default, in the
-order their entries came in, filtered by organ, state, "due within N days" and "overdue", or found
-by case number or NIF.
+order their entries came in, filtered by organ, state, "due within N days", "overdue" and "a
+declared representation to check" (art. 26.2.c), or found by case number or NIF.
 
 One query for the page's rows (with their procedure and person), read with a limit of one row more
 than the page: that row says whether there is a next page, so the table is never counted (a "next
@@ -15,15 +15,19 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from expedients import services
 from expedients.backoffice.forms import ALL, OPEN, QueueFilterForm
 from expedients.models import OPEN_STATES, Expedient, ExpedientQuerySet, State
 from seu import calendar, catalan
+from seu.models import Representation, RepresentationCheck
 from seu.people import normalise_person_id
 from seu.translated import SOURCE_LANGUAGE, TARGET_LANGUAGES, column
 
 PAGE_SIZE = 50
+# A declared representation still waiting for the organ (art. 26.2.c and its last paragraph).
+PENDING_CHECKS = (RepresentationCheck.TO_CHECK, RepresentationCheck.PROOF_REQUESTED)
 # What a row shows: the case's columns, its procedure's code and name, its person's name and NIF.
 ROW_FIELDS = (
     "number",
@@ -34,6 +38,8 @@ ROW_FIELDS = (
     "organ_id",
     "procedure_id",
     "interested_id",
+    "representation",
+    "representation_check",
     "procedure__code",
     "procedure__name",
     # The name in each language (modeltranslation reads the active one, falling back to Catalan):
@@ -82,6 +88,7 @@ def queue_rows(
     state: str = OPEN,
     due_within: int | None = None,
     overdue: bool = False,
+    to_check: bool = False,
     search: str = "",
     today: dt.date | None = None,
 ) -> QuerySet[Expedient]:
@@ -98,6 +105,10 @@ def queue_rows(
         found = found.filter(deadline__lte=today + dt.timedelta(days=due_within))
     if overdue:
         found = found.filter(deadline__lt=today)
+    if to_check:
+        found = found.filter(
+            representation=Representation.DECLARED, representation_check__in=PENDING_CHECKS
+        )
     found = _search(found, search)
     ordered = cast(ExpedientQuerySet, found).in_processing_order()
     return ordered.select_related("procedure", "interested").only(*ROW_FIELDS)
@@ -116,6 +127,7 @@ def queue_page(user: Any, form: QueueFilterForm, page: Any) -> QueuePage:
         state=form.value("estat") or OPEN,
         due_within=form.value("dies"),
         overdue=bool(form.value("vencuts")),
+        to_check=bool(form.value("representacio")),
         search=form.value("q") or "",
         today=today,
     )
@@ -130,6 +142,10 @@ def shown_rows(page: QueuePage, *, link: Callable[[int], str]) -> list[dict[str,
     """What each row of ``page`` shows, as text in the active language: ``link(pk)`` is the
     case's page. A label or a day that repeats across the rows is translated or formatted once."""
     states = {value: str(label) for value, label in State.choices}
+    checks: dict[str, str] = {
+        RepresentationCheck.TO_CHECK: gettext("representació per comprovar"),
+        RepresentationCheck.PROOF_REQUESTED: gettext("acreditació de la representació demanada"),
+    }
     days: dict[dt.date, str] = {}
     since: dict[dt.date, str] = {}
     shown = []
@@ -154,6 +170,9 @@ def shown_rows(page: QueuePage, *, link: Callable[[int], str]) -> list[dict[str,
                 "overdue": case.is_open and deadline < page.today,
                 "state": states.get(case.state, case.state),
                 "suspended_since": since[suspended] if suspended is not None else "",
+                "representation": checks.get(case.representation_check, "")
+                if case.representation == Representation.DECLARED
+                else "",
             }
         )
     return shown

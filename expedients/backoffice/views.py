@@ -45,14 +45,17 @@ from expedients.backoffice.forms import (
     OrderedActionForm,
     QueueFilterForm,
     RemedyForm,
+    RepresentationCheckForm,
     ResolveForm,
     StartForm,
 )
 from expedients.models import Expedient, ExpedientDocument, RemedyRequest, Resolution, State
 from notificacions import sending
 from registre import selectors as registry
-from seu import staff
+from seu import calendar, staff
 from seu.errors import NotFound, SeuError
+from seu.identity import representation
+from seu.identity.representation import Representation, RepresentationCheck
 
 PREFIX = "expedients_expedient"
 RESOLUTION_TEXTS = "admin/expedients/expedient/resolution_texts/{kind}.txt"
@@ -108,6 +111,8 @@ class Action:
     offered: Callable[[Expedient, HttpRequest, dict[str, Any]], bool]
     run: Callable[[Expedient, HttpRequest, BackOfficeForm], str]
     fields: dict[str, str]
+    # Why it is not offered now, when the action can say better than "not in this state".
+    unavailable: Callable[[Expedient], str] | None = None
 
 
 # --- The actions ------------------------------------------------------------------------------
@@ -219,6 +224,51 @@ def _run_close(case: Expedient, request: HttpRequest, form: BackOfficeForm) -> s
     return gettext("Expedient %(number)s tancat.") % {"number": case.number}
 
 
+def _pending_checks(case: Expedient) -> tuple[str, ...]:
+    """The decisions a declared representation still allows (``representation.CHECK_MOVES``):
+    none once checked or refused, nor for a power or a certificate, which need no check."""
+    if case.representation != Representation.DECLARED:
+        return ()
+    moves = representation.CHECK_MOVES.get(RepresentationCheck(case.representation_check), set())
+    return tuple(str(move) for move in moves)
+
+
+def _build_representation(case: Expedient, request: HttpRequest, data: Any) -> BackOfficeForm:
+    return RepresentationCheckForm(data, prefix="representation", decisions=_pending_checks(case))
+
+
+def _run_representation(case: Expedient, request: HttpRequest, form: BackOfficeForm) -> str:
+    checked = services.check_representation(
+        case=case,
+        decision=form.cleaned_data["decision"],
+        reason=form.cleaned_data["reason"],
+        acting_user=_acting_user(request),
+    )
+    done = {
+        RepresentationCheck.CHECKED: gettext(
+            "Representació comprovada: el representant rebrà les notificacions de l'expedient "
+            "amb la persona interessada."
+        ),
+        RepresentationCheck.PROOF_REQUESTED: gettext(
+            "S'ha demanat que s'acrediti la representació: la persona interessada i el "
+            "representant en veuen el motiu a la seva carpeta."
+        ),
+        RepresentationCheck.REFUSED: gettext(
+            "Representació no acreditada: el representant ja no veu l'expedient; la persona "
+            "interessada en veu el motiu."
+        ),
+    }
+    return done[RepresentationCheck(checked.representation_check)]
+
+
+def _representation_decided(case: Expedient) -> str:
+    if case.representation != Representation.DECLARED:
+        return gettext("Aquesta representació no és declarada: no cal comprovar-la.")
+    return gettext(
+        "La representació ja està decidida («%(state)s»): no es pot tornar a decidir."
+    ) % {"state": CHECK_TEXTS.get(RepresentationCheck(case.representation_check), "")}
+
+
 def _unresolved(case: Expedient, facts: dict[str, Any]) -> bool:
     resolutions = facts.get("resolutions")
     if resolutions is None:
@@ -236,6 +286,14 @@ def _heads(request: HttpRequest, case: Expedient, facts: dict[str, Any]) -> bool
 def _may_close(case: Expedient) -> bool:
     return services.WORKFLOW.allows(case.state, State.CLOSED)
 
+
+# How the back-office names the organ's check of a declared representation (art. 26.2.c).
+CHECK_TEXTS = {
+    RepresentationCheck.TO_CHECK: _("Declarada, per comprovar"),
+    RepresentationCheck.PROOF_REQUESTED: _("S'ha demanat que s'acrediti"),
+    RepresentationCheck.CHECKED: _("Comprovada"),
+    RepresentationCheck.REFUSED: _("No acreditada"),
+}
 
 ACTIONS: dict[str, Action] = {
     action.name: action
@@ -267,6 +325,22 @@ ACTIONS: dict[str, Action] = {
             ),
             run=_run_remedy,
             fields={"text": "text", "reason": "reason"},
+        ),
+        Action(
+            name="representation",
+            title=_("Comprovar la representació"),
+            submit=_("Desar la decisió"),
+            notice=_(
+                "El representant va declarar que actua en nom de la persona interessada sense "
+                "cap apoderament inscrit (art. 26.2.c de l'ordenança). Comprovada, rebrà les "
+                "notificacions de l'expedient amb la persona; si no s'acredita, deixarà de veure "
+                "l'expedient. La decisió i el motiu queden al registre d'actuacions."
+            ),
+            build=_build_representation,
+            offered=lambda case, request, facts: bool(_pending_checks(case)),
+            run=_run_representation,
+            fields={"reason": "reason", "decision": "decision"},
+            unavailable=_representation_decided,
         ),
         Action(
             name="draft",
@@ -324,11 +398,43 @@ ACTIONS: dict[str, Action] = {
 ACTION_PATHS = {
     "start": "iniciar",
     "remedy": "requeriment",
+    "representation": "representacio",
     "draft": "proposta",
     "resolve": "resoldre",
     "entry": "assentament",
     "close": "tancar",
 }
+
+
+def representation_shown(case: Expedient, request: HttpRequest) -> dict[str, Any] | None:
+    """How the representative acts for the interested person (art. 26.2), for the case's page:
+    the kind, the power in the register of powers (a link for who may read the register) with
+    its end, and the organ's check of a declared one with its reason. None: on their own
+    behalf."""
+    if case.representative_id is None:
+        return None
+    kind = Representation(case.representation)
+    shown: dict[str, Any] = {
+        "kind": kind.label if kind != Representation.NONE else "",
+        "declared": kind == Representation.DECLARED,
+        "check": case.representation_check,
+        "check_text": CHECK_TEXTS.get(RepresentationCheck(case.representation_check), ""),
+        "reason": case.representation_reason,
+        "power": None,
+    }
+    if kind == Representation.DECLARED:
+        shown["kind"] = gettext("declarada")
+    power = case.power if case.power_id is not None else None
+    if power is not None:
+        shown["power"] = {
+            "url": reverse("admin:seu_power_change", args=[power.pk])
+            if request.user.has_perm("seu.view_power")
+            else "",
+            "scope": power.get_scope_display(),
+            "state": power.get_state_display(),
+            "ends_on": calendar.format_date(calendar.to_local(power.ends_at).date()),
+        }
+    return shown
 
 
 # --- The pages ----------------------------------------------------------------------------------
@@ -466,6 +572,7 @@ class ExpedientBackOffice(admin.ModelAdmin[Expedient]):
         return {
             "title": gettext("Expedient %(number)s") % {"number": case.number},
             "case": case,
+            "representation": representation_shown(case, request),
             "answers": formdef.display_answers(case.version.form, case.answers, language=language),
             "entries": entries,
             "documents": documents,
@@ -524,7 +631,9 @@ class ExpedientBackOffice(admin.ModelAdmin[Expedient]):
         if not action.offered(case, request, {"heads": True}):
             messages.error(
                 request,
-                gettext("Aquesta actuació no és possible en l'estat actual de l'expedient."),
+                action.unavailable(case)
+                if action.unavailable is not None
+                else gettext("Aquesta actuació no és possible en l'estat actual de l'expedient."),
             )
             return HttpResponseRedirect(case_url(case))
         context = self._action_context(
