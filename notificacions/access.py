@@ -1,10 +1,14 @@
 """A person opens, accepts or rejects a notification (art. 32.5, 32.6; Law 39/2015, art. 41-43).
 
-Who may: the holder and the named representative, each identified at the notification's level
-(art. 8.2). Everyone else is told it does not exist (``NotFound``: a 404, never a 403 that would
-confirm it). Accepting practises the notification and records the instant, how the person was
-identified (method, level, certificate serial or SAML assertion), from where and in which role;
-rejecting is recorded the same way and has the effect of a notification practised. Each record
+Who may: the holder and whoever represents them in it (the representative the organ named, a
+representative by a power in force that reaches it, the holder of a representative's certificate
+of the holder entity: ``seu.identity.representation.visible``), each identified at the
+notification's level (art. 8.2). Everyone else is told it does not exist (``NotFound``: a 404,
+never a 403 that would confirm it). The first of them to accept practises the notification (art.
+32.5; #16 item 5) and the record keeps the instant, how the person was identified (method, level,
+certificate serial or SAML assertion), from where and in which role, and, for a representative,
+for whom and by which power or certificate (``notificacions.acting``); rejecting is recorded the
+same way and has the effect of a notification practised. Each record
 is kept as canonical JSON with an RFC 3161 timestamp token over its SHA-256 from the TSA; when
 the TSA does not answer, the act still stands (its instant is the server's) and the token is
 fetched afterwards (``timestamp_pending_events``).
@@ -26,12 +30,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from documents import trust
-from notificacions import clock, hooks
+from notificacions import acting, clock, hooks
 from notificacions.models import Notification, NotificationEvent
 from notificacions.sending import WORKFLOW
 from seu import calendar, identity
 from seu.core import outbox
 from seu.errors import InvalidInput, NotFound
+from seu.identity import representation
 from seu.models import Identification
 
 logger = logging.getLogger(__name__)
@@ -62,21 +67,22 @@ def _parse(public_id: object) -> uuid.UUID:
 
 
 def role_of(notification: Notification, identification: Identification) -> str:
-    """The identified person's role in the notification, or ``NotFound``."""
-    person_id = identification.person_id
-    if notification.holder_id == person_id:
+    """The identified person's role in a notification ``find`` gave them: its holder, or a
+    representative of the holder (named by the organ, by a power in force that reaches it, or
+    holding a representative's certificate of the holder entity)."""
+    if notification.holder_id == identification.person_id:
         return Role.HOLDER
-    if notification.representative_id is not None and notification.representative_id == person_id:
-        return Role.REPRESENTATIVE
-    raise _not_found()
+    return Role.REPRESENTATIVE
 
 
 def find(*, identification: Identification, public_id: object) -> Notification:
     """The notification at ``public_id`` if the identified person receives it (``NotFound``
     otherwise, also while it waits for its exit entry: nothing has been made available yet)."""
     notification = (
-        Notification.objects.of_person(identification.person_id)
-        .select_related("organ", "holder", "representative", "exit_entry", "evidence")
+        Notification.objects.of_person(
+            identification.person, entity=representation.session_parties(identification)[1]
+        )
+        .select_related("organ", "holder", "representative", "power", "exit_entry", "evidence")
         .exclude(state=State.PENDING)
         .filter(public_id=_parse(public_id))
         .first()
@@ -95,13 +101,15 @@ def _record(
     ip_address: str | None,
     now: dt.datetime,
 ) -> str:
-    """The act as canonical JSON: what the timestamp token covers, kept on the log row."""
+    """The act as canonical JSON: what the timestamp token covers, kept on the log row. For
+    someone who is not the holder, for whom they acted and what let them (``acting.basis``)."""
     documents = [
         item.document.current_version().blob.sha256
         for item in notification.notification_documents.select_related("document")
     ]
     return json.dumps(
         {
+            **acting.basis(notification, identification, at=now),
             "notification": str(notification.public_id),
             "exit_entry": notification.exit_entry.number,
             "event": event,
@@ -157,7 +165,7 @@ def _conclude(
         identity.check_level(identification, found.required_loa)
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("organ", "holder", "representative", "exit_entry")
+            .select_related("organ", "holder", "representative", "power", "exit_entry")
             .get(pk=found.pk)
         )
         if to_state == State.REJECTED and notification.kind == Notification.Kind.COMMUNICATION:

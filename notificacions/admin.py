@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from notificacions import clock
+from notificacions import acting, clock
 from notificacions.backoffice.views import NotificationBackOffice
 from notificacions.models import (
     ClockSuspension,
@@ -107,6 +107,7 @@ class NotificationAdmin(NotificationBackOffice):
                 "fields": [
                     "holder_display",
                     "representative_display",
+                    "power_display",
                     "required_loa",
                     "language_display",
                 ]
@@ -148,6 +149,7 @@ class NotificationAdmin(NotificationBackOffice):
         "subject",
         "holder_display",
         "representative_display",
+        "power_display",
         "required_loa",
         "language_display",
         "created_display",
@@ -253,6 +255,26 @@ class NotificationAdmin(NotificationBackOffice):
     def representative_display(self, obj: Notification) -> str:
         person = obj.representative
         return f"{person.display_name} ({person.nif})" if person else "—"
+
+    @admin.display(description=_("apoderament del representant"))
+    def power_display(self, obj: Notification) -> str:
+        """The power the organ named the representative with (they receive it only while it is
+        in force), its state now and its public id; none, as named by the organ."""
+        power = obj.power
+        if power is None:
+            if obj.representative_id is None:
+                return "—"
+            return gettext("Cap: representant indicat per l'òrgan.")
+        text = gettext("%(power)s (%(state)s); identificador %(id)s") % {
+            "power": acting.power_in_words(power),
+            "state": power.get_state_display(),
+            "id": power.public_id,
+        }
+        if power.revoked_at is not None:
+            text += ". " + gettext("Revocat el %(when)s") % {
+                "when": calendar.format_instant(power.revoked_at)
+            }
+        return text[:1].upper() + text[1:]
 
     @admin.display(description=_("assentament de sortida"))
     def exit_entry_link(self, obj: Notification) -> str:

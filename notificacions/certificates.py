@@ -7,9 +7,10 @@ representative, subject, each document's CSV and the SHA-256 of each of its stor
 the exit entry, the instants of creation and availability, the expiry in force with every
 extension and impossibility of access, each notice and reminder with its address and what became
 of the e-mail, and the outcome: who practised or rejected it, in which role, how they were
-identified and from where, with the RFC 3161 timestamp of the act's record and that record's
-SHA-256. It goes through the documents pipeline (sealed, then timestamped asynchronously) and is
-verifiable by its CSV at ``/verificar/``.
+identified and from where (a representative: for whom, and by which power or certificate), with
+the RFC 3161 timestamp of the act's record and that record's SHA-256. It goes through the
+documents pipeline (sealed, then timestamped asynchronously) and is verifiable by its CSV at
+``/verificar/``.
 
 A final state sets ``certificate_due_at`` in the transaction of the change; the service that
 made it queues ``issue_certificate`` after the commit, and the beat's ``issue_due_certificates``
@@ -36,7 +37,7 @@ from django.utils.translation import gettext
 
 from documents import services as documents
 from documents.models import Document
-from notificacions import access, evidence
+from notificacions import access, acting, evidence
 from notificacions.models import Notification, NotificationEvent
 from seu import calendar
 from seu.core import outbox
@@ -109,6 +110,10 @@ class ActFact:
     record: str
     record_sha256: str
     timestamped_at: dt.datetime | None
+    # A representative's act: for whom and by what, in words, and the power's public id
+    # (``notificacions.acting``); "" for the holder's own.
+    acting: str = ""
+    power_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,11 +219,18 @@ def _extension(event: NotificationEvent) -> ExtensionFact:
     )
 
 
-def _act(event: NotificationEvent) -> ActFact:
+def _act(notification: Notification, event: NotificationEvent) -> ActFact:
     record = str((event.details or {}).get("record") or "")
     identification = event.identification
     official = identification.official if identification is not None else None
+    acted = acting.acted_for(record)
     return ActFact(
+        acting=acting.sentence(
+            event=event.event, notification=notification, person=event.person, acted=acted
+        )
+        if acted is not None
+        else "",
+        power_id=str(acted.power.public_id) if acted is not None and acted.power else "",
         person=event.person.display_name if event.person else "",
         nif=event.person.nif if event.person else "",
         role=_role_label(event.role),
@@ -254,7 +266,7 @@ def _outcome(notification: Notification, event: NotificationEvent | None) -> Out
             label=label,
             at=notification.outcome_at or event.at,
             recorded_at=event.at,
-            act=_act(event),
+            act=_act(notification, event),
         )
     happened = _instant((event.details or {}).get("happened_at"))
     return OutcomeFact(
@@ -374,7 +386,7 @@ def _issue(notification: Notification, *, now: dt.datetime) -> bool:
 
 
 # What the certificate reads of the notification itself, with the row (locked alone: ``of``).
-_RELATED = ("organ", "holder", "representative", "exit_entry", "evidence")
+_RELATED = ("organ", "holder", "representative", "power", "exit_entry", "evidence")
 
 
 def issue_certificate(*, notification_id: int, now: dt.datetime | None = None) -> bool:

@@ -10,6 +10,8 @@ rejected, expired or annulled (those clear ``next_reminder_at`` and leave the st
 expiry has passed, nor at night: the instants are computed inside 08:00-21:00 local time
 (``clock.next_reminder_after``), and a sweep that runs at night (a beat that was late) waits for
 the morning. A sweep that was down past several reminder points sends one reminder, not a burst.
+Who is reminded is who gets the notice (``sending.recipients`` at the reminder's instant): a
+representative whose power was revoked or ended meanwhile is not.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def _remind(notification: Notification, *, now: dt.datetime) -> bool:
         sent += 1
         following = clock.next_reminder_after(notification, sent=sent)
     queued = False
-    for recipient in sending.recipients(notification):
+    for recipient in sending.recipients(notification, at=now):
         sending.queue_notice(notification, event=Event.REMINDER, now=now, recipient=recipient)
         queued = True
     notification.reminders_sent = sent
@@ -60,7 +62,7 @@ def send_due_reminders(*, now: dt.datetime | None = None, limit: int = 200) -> i
         return 0
     return sweep_each(
         Notification.objects.due_for_reminder(at=now).select_related(
-            "organ", "holder", "representative", "exit_entry"
+            "organ", "holder", "representative", "power", "exit_entry"
         ),
         lambda notification: _remind(notification, now=now),
         order_by=["next_reminder_at", "pk"],

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, QuerySet
 
-from notificacions.models import Notification, NotificationConsent, NotificationDocument
+from notificacions import acting
+from notificacions.models import (
+    Notification,
+    NotificationConsent,
+    NotificationDocument,
+    NotificationEvent,
+)
 
 if TYPE_CHECKING:
     from seu.models import Person
@@ -69,18 +75,19 @@ class Inbox:
     rest: QuerySet[Notification]
 
 
-def received(person: Person | int) -> QuerySet[Notification]:
-    """Every notification ``person`` receives as holder or representative, once made available
-    or issued (one still waiting for its exit entry is nothing yet: art. 33.g)."""
+def received(person: Person | int, *, entity: Person | None = None) -> QuerySet[Notification]:
+    """Every notification ``person`` receives as holder or representative (and, with a
+    representative's certificate, ``entity``'s), once made available or issued (one still
+    waiting for its exit entry is nothing yet: art. 33.g)."""
     return (
-        Notification.objects.of_person(person)
+        Notification.objects.of_person(person, entity=entity)
         .exclude(state=Notification.State.PENDING)
         .select_related("organ", "holder", "representative", "exit_entry")
     )
 
 
-def inbox(person: Person | int) -> Inbox:
-    mine = received(person)
+def inbox(person: Person | int, *, entity: Person | None = None) -> Inbox:
+    mine = received(person, entity=entity)
     pending = mine.filter(state=Notification.State.AVAILABLE).order_by(
         F("expires_at").asc(nulls_last=True), "-available_at", "-pk"
     )
@@ -145,6 +152,9 @@ class Step:
     exit_entry: str = ""
     # When a paper outcome happened (the postal receipt's date), as the clerk recorded it.
     happened_at: dt.datetime | None = None
+    # A representative's access or rejection in words: by whom, for whom, by which power
+    # (``notificacions.acting.sentence``); "" for the holder's own.
+    acting: str = ""
 
 
 def _instant(value: object) -> dt.datetime | None:
@@ -156,9 +166,21 @@ def _instant(value: object) -> dt.datetime | None:
         return None
 
 
+def _acting(notification: Notification, event: NotificationEvent) -> str:
+    if event.event not in (NotificationEvent.Event.ACCESSED, NotificationEvent.Event.REJECTED):
+        return ""
+    acted = acting.acted_for(str((event.details or {}).get("record") or ""))
+    if acted is None:
+        return ""
+    return acting.sentence(
+        event=event.event, notification=notification, person=event.person, acted=acted
+    )
+
+
 def history(notification: Notification, *, viewer: Person | int) -> list[Step]:
     """The notification's log, oldest first, as the person may read it. A notice's address is
-    shown only to the person it was sent to (the holder's e-mail is not the representative's)."""
+    shown only to the person it was sent to (the holder's e-mail is not the representative's);
+    an access or a rejection by a representative says for whom and by what they acted."""
     viewer_id = viewer if isinstance(viewer, int) else viewer.pk
     events = notification.events.select_related("person", "identification").order_by("at", "pk")
     steps = []
@@ -185,6 +207,7 @@ def history(notification: Notification, *, viewer: Person | int) -> list[Step]:
                 timestamped_at=event.timestamped_at,
                 exit_entry=str(details.get("exit_entry") or ""),
                 happened_at=_instant(details.get("happened_at")),
+                acting=_acting(notification, event),
             )
         )
     return steps

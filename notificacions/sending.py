@@ -9,6 +9,15 @@ documents, and, once the exit is registered, ``make_available``: the expiry inst
 first reminder's instant, and one notice e-mail row per recipient with an address (``seu.core.
 outbox``; it leaves after the commit and says only that something awaits, from whom, until when
 and where). The notice never conditions the notification's validity (Law 39/2015, art. 41.6).
+
+Notices to both (art. 32; #16 item 5): the holder, and the representative the organ named, each
+at the address of their own consent. A representative named with a power (``Notification.
+power``) is told only while that power is in force at the instant of the notice (a revoked or
+ended power: no e-mail, and they no longer see it). A representative who is not named but holds a
+power in force that reaches the notification sees it in their inbox and may open it, but gets no
+e-mail: the organ decides whom it notifies, a general power would otherwise bring every act of
+the grantor to an address the grantor never chose for it, and the holder, always told, is the one
+the notification is addressed to. Reminders (``reminders``) follow the same rule.
 """
 
 from __future__ import annotations
@@ -47,7 +56,7 @@ from seu.core import outbox
 from seu.core.workflow import Workflow
 from seu.errors import InvalidInput
 from seu.identity import PersonData, upsert_person
-from seu.models import LoA, Organ, Person
+from seu.models import LoA, Organ, Person, Power
 
 State = Notification.State
 Event = NotificationEvent.Event
@@ -146,15 +155,28 @@ def is_electronic_for(person: Person, procedure_code: str = "", case_reference: 
     return consent is not None and consent.covers(procedure_code or None)
 
 
-def recipients(notification: Notification) -> list[Recipient]:
-    """Who the notices go to: the holder and the representative, each at the address of their
+def _represents_at(notification: Notification, at: dt.datetime) -> bool:
+    """Whether the named representative still receives it: named without a power, as named;
+    with one, only while it is in force (revoked or ended, they no longer see it either)."""
+    if notification.power_id is None:
+        return True
+    # Asked of the database: the row in hand may predate a revocation.
+    return Power.objects.in_force(at=at).filter(pk=notification.power_id).exists()
+
+
+def recipients(notification: Notification, *, at: dt.datetime | None = None) -> list[Recipient]:
+    """Who the notices go to at ``at`` (see the module): the holder and the representative the
+    organ named (while the power it named them with is in force), each at the address of their
     own consent (or a legal person's e-mail on record), when they have one."""
+    at = at or calendar.now()
     found = []
     for person, role in (
         (notification.holder, Notification.Role.HOLDER),
         (notification.representative, Notification.Role.REPRESENTATIVE),
     ):
         if person is None:
+            continue
+        if role == Notification.Role.REPRESENTATIVE and not _represents_at(notification, at):
             continue
         consent = current_consent(person)
         email = consent.email if consent is not None and consent.is_given else ""
@@ -185,6 +207,8 @@ def queue_notice(
         "expires_at": notification.expires_at,
         "url": settings.SEU_BASE_URL + reverse("notificacions:list"),
         "is_reminder": event == Event.REMINDER,
+        # A representative is told it is theirs as representative, not whose (no content).
+        "as_representative": recipient.role == Notification.Role.REPRESENTATIVE,
     }
     with translation.override(notification.language):
         if notification.kind == Kind.COMMUNICATION:
@@ -249,7 +273,7 @@ def make_available(notification: Notification, *, now: dt.datetime) -> Notificat
         },
     )
     if electronic:
-        for recipient in recipients(notification):
+        for recipient in recipients(notification, at=now):
             queue_notice(notification, event=Event.NOTICE, now=now, recipient=recipient)
     return notification
 
@@ -293,6 +317,7 @@ def notify(
     subject: str,
     acting_user: AbstractBaseUser | None,
     representative: Person | PersonData | None = None,
+    power: Power | None = None,
     kind: str = Kind.NOTIFICATION,
     required_loa: str = LoA.SUBSTANTIAL,
     related_entry: RegistryEntry | None = None,
@@ -349,6 +374,7 @@ def notify(
         organ=organ,
         holder=holder_row,
         representative=representative_row,
+        power=power if representative_row is not None else None,
         subject=subject,
         procedure_code=procedure_code,
         case_reference=case_reference,
@@ -375,7 +401,7 @@ def on_exit_registered(*, entry: RegistryEntry, now: dt.datetime) -> None:
     waiting never shortens them)."""
     notification = (
         Notification.objects.select_for_update(of=("self",))
-        .select_related("exit_entry", "organ", "holder", "representative")
+        .select_related("exit_entry", "organ", "holder", "representative", "power")
         .filter(exit_entry=entry, state=State.PENDING)
         .first()
     )

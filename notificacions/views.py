@@ -21,11 +21,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from documents import responses
-from notificacions import access, selectors, services
+from notificacions import access, acting, selectors, services
 from notificacions.forms import AddressForm, ConsentForm
 from notificacions.models import Notification, NotificationEvent
 from seu import identity, net
 from seu.errors import InvalidInput, NotFound, SeuError
+from seu.identity import representation
 
 if TYPE_CHECKING:
     from django import forms
@@ -187,8 +188,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """The person's notifications, as holder or as representative: those waiting to be opened
     first, with the instant they will be deemed rejected (art. 32.6), then the rest."""
     identification = _identification(request)
-    person = identification.person
-    found = selectors.inbox(person)
+    person, entity = representation.session_parties(identification)
+    found = selectors.inbox(person, entity=entity)
     page = Paginator(found.rest, INBOX_PAGE_SIZE).get_page(request.GET.get("pagina"))
     context: dict[str, Any] = {
         "pending": found.pending,
@@ -218,6 +219,13 @@ def _detail_page(
         "documents": selectors.notified_documents(notification) if content_open else [],
         "annulment": annulment,
         "history": selectors.history(notification, viewer=identification.person),
+        # The holder's page says when their representative practised or rejected it (#16).
+        "by_your_representative": not received.as_representative
+        and notification.outcome_person_id is not None
+        and notification.outcome_role == Notification.Role.REPRESENTATIVE,
+        "representative_power": acting.power_in_words(notification.power)
+        if notification.power is not None
+        else "",
         # Art. 32.7: a natural person may ask for the rest of this case file on paper.
         "may_ask_paper": services.may_ask_paper_for_case(
             identification.person, notification.case_reference

@@ -1,6 +1,7 @@
 """What the back-office shows of a notification's life: its log (``NotificationEvent``) told in
-words, fact by fact, and the notice e-mails with their delivery state (art. 32.5, 25.4). Reads
-only; staff see everything, addresses included."""
+words, fact by fact (a representative's access: for whom and by which power), and the notice
+e-mails with their delivery state (art. 32.5, 25.4). Reads only; staff see everything, addresses
+included."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from documents import verification_code
+from notificacions import acting
 from notificacions.models import Notification, NotificationEvent
 from seu import calendar
 from seu.core import outbox
@@ -134,6 +136,20 @@ def _details(event: NotificationEvent, emails: dict[int, OutgoingEmail]) -> list
         lines.append(
             gettext("Va passar: %(instant)s.") % {"instant": _instant(details["happened_at"])}
         )
+    if event.event in (Event.ACCESSED, Event.REJECTED):
+        acted = acting.acted_for(str(details.get("record") or ""))
+        if acted is not None:
+            lines.append(
+                acting.sentence(
+                    event=event.event,
+                    notification=event.notification,
+                    person=event.person,
+                    acted=acted,
+                )
+                + "."
+            )
+            if acted.power is not None:
+                lines.append(gettext("Apoderament: %(id)s.") % {"id": str(acted.power.public_id)})
     if event.reason:
         lines.append(gettext("Motiu o detalls: %(reason)s") % {"reason": event.reason})
     return lines

@@ -130,6 +130,7 @@ class NotificationBackOffice(admin.ModelAdmin[Notification]):
                 "organ",
                 "holder",
                 "representative",
+                "power",
                 "exit_entry",
                 "related_entry",
                 "evidence",

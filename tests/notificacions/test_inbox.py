@@ -224,13 +224,17 @@ def test_anonymous_is_sent_to_identify_with_nothing_shown(
     assert _state(available) == Notification.State.AVAILABLE
 
 
-def test_a_representative_of_an_entity_sees_only_what_names_them(consenting, organ) -> None:
-    """Aina, identified acting for SERVEIS DEL LLEVANT SL, is not that entity's representative
-    on a notification that names nobody: it is not hers to open."""
+def test_a_representative_certificate_receives_the_entitys_notifications(consenting, organ) -> None:
+    """Aina, identified with a representative's certificate of SERVEIS DEL LLEVANT SL, acts for
+    the entity (art. 26.2.b, #16 item 2): its notifications are listed and open to her, as its
+    representative; with her own certificate alone, they are not hers (404)."""
     to_entity = send(organ, ENTITY, now=FRIDAY, subject="Notificació a l'entitat")
     aina = _client(REPRESENTATIVE, represented=ENTITY)
-    assert "Notificació a l'entitat" not in page_text(aina.get(LIST))
-    assert aina.get(_url("detail", to_entity)).status_code == 404
+    assert "Notificació a l'entitat" in page_text(aina.get(LIST))
+    assert aina.get(_url("detail", to_entity)).status_code == 200
+    alone = _client(REPRESENTATIVE)
+    assert "Notificació a l'entitat" not in page_text(alone.get(LIST))
+    assert alone.get(_url("detail", to_entity)).status_code == 404
 
 
 def test_a_malformed_identifier_is_a_404(available: Notification) -> None:
@@ -416,7 +420,10 @@ def test_a_representative_opens_it_and_the_holder_sees_who_and_how(consenting, o
     notification.refresh_from_db()
     assert (notification.state, notification.outcome_role) == ("accessed", "representative")
     holder_view = page_text(_client(ANOTHER_CITIZEN).get(_url("detail", notification)))
-    assert "Oberta (practicada) per Maria Garcia Ferrer, com a representant" in holder_view
+    assert (
+        "Oberta (practicada) per Maria Garcia Ferrer (12345678Z) en representació de "
+        "Joan Pons Marti (X1234567L)"
+    ) in holder_view
     assert "maria@exemple.cat" not in holder_view
 
 
