@@ -76,6 +76,11 @@ CLERK_PERMISSIONS = [
     ("tauler", "view_edict"),
     ("tauler", "add_edict"),
     ("tauler", "change_edict"),
+    # The register of powers: search it, register a power granted in person, revoke one at the
+    # grantor's request (art. 26.2.a).
+    ("seu", "view_power"),
+    ("seu", "add_power"),
+    ("seu", "change_power"),
 ]
 # A head of an organ also approves, publishes and withdraws its edicts.
 HEAD_GROUP = "Responsables d'òrgan"

@@ -22,9 +22,12 @@ from django.utils.translation import gettext_lazy as _
 
 from registre import hooks
 from registre.backoffice.inlines import AttachmentInline, TransitionInline
+from registre.backoffice.powers import PowerPaperAdmin, PowerPaperInline
 from registre.backoffice.views import EntryBookActions
-from registre.models import RegistryEntry
+from registre.models import PowerPaper, RegistryEntry
 from seu import calendar
+from seu.admin import POWER_INLINES
+from seu.identity.representation import Representation, RepresentationCheck
 from seu.people import normalise_person_id
 from seu.staff import scoped_to_staff
 
@@ -104,6 +107,9 @@ class RegistryEntryAdmin(EntryBookActions):
         entry = super().get_object(request, object_id, from_field)
         if entry is None:
             raise Http404
+        # Whether the representation's power links to the register of powers (read-only fields
+        # see the entry, not the request).
+        entry._may_view_powers = request.user.has_perm("seu.view_power")  # type: ignore[attr-defined]
         return entry
 
     def render_change_form(
@@ -151,6 +157,8 @@ class RegistryEntryAdmin(EntryBookActions):
                     "fields": [
                         "interested_display",
                         "representative_display",
+                        "representation_display",
+                        "representation_check_display",
                         "addressee",
                         "contact_display",
                     ]
@@ -184,6 +192,8 @@ class RegistryEntryAdmin(EntryBookActions):
             "receipt_links",
             "interested_display",
             "representative_display",
+            "representation_display",
+            "representation_check_display",
             "identification_display",
             "contact_display",
         ]
@@ -251,6 +261,45 @@ class RegistryEntryAdmin(EntryBookActions):
         party = obj.representative_party
         return str(party) if party else "—"
 
+    @admin.display(description=_("representació"))
+    def representation_display(self, obj: RegistryEntry) -> str:
+        """How the representative acts for the interested person (art. 26.2): a power of the
+        register of powers (linked for who may read it, with its end), a representative's
+        certificate, or a declaration."""
+        if obj.representative_id is None and not obj.representative_nif:
+            return gettext("en nom propi")
+        kind = Representation(obj.representation)
+        if kind == Representation.NONE:
+            return "—"
+        power = obj.power
+        if power is None:
+            return str(kind.label)
+        ends_on = calendar.format_date(calendar.to_local(power.ends_at).date())
+        details = gettext("%(scope)s; %(state)s, fins al %(day)s") % {
+            "scope": power.get_scope_display(),
+            "state": power.get_state_display(),
+            "day": ends_on,
+        }
+        if getattr(obj, "_may_view_powers", False):
+            return format_html(
+                '<a href="{}">{}</a> ({})',
+                reverse("admin:seu_power_change", args=[power.pk]),
+                kind.label,
+                details,
+            )
+        return f"{kind.label} ({details})"
+
+    @admin.display(description=_("comprovació de la representació"))
+    def representation_check_display(self, obj: RegistryEntry) -> str:
+        """The organ's check of a declared representation (art. 26.2.c), with its reason; the
+        case file's page is where it is decided."""
+        if obj.representation != Representation.DECLARED:
+            return "—"
+        state = str(RepresentationCheck(obj.representation_check).label)
+        if obj.representation_reason:
+            return f"{state}: {obj.representation_reason}"
+        return state
+
     @admin.display(description=_("dades de contacte"))
     def contact_display(self, obj: RegistryEntry) -> str:
         # As given with the request (art. 33.f-g).
@@ -283,3 +332,12 @@ class RegistryEntryAdmin(EntryBookActions):
             reverse("documents:verify_code", args=[obj.receipt.csv]),
             obj.receipt.csv_display,
         )
+
+
+# --- Powers granted in person at the office (art. 26.2.a) -----------------------------------------
+
+admin.site.register(PowerPaper, PowerPaperAdmin)
+# The paper on the power's page in the register of powers, which seu's admin shows without
+# importing the registry.
+if PowerPaperInline not in POWER_INLINES:
+    POWER_INLINES.append(PowerPaperInline)

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import AbstractBaseUser, Group
@@ -283,6 +284,12 @@ class PowerTransitionInline(admin.TabularInline[PowerTransition, Power]):
         return False
 
 
+# What the apps above show on a power's page, as inlines they add here at import of their admin
+# (the registry: the paper of a power granted at the office, ``registre.backoffice.powers``):
+# ``seu`` imports none of them (DESIGN "hooks").
+POWER_INLINES: list[type[InlineModelAdmin[Any, Power]]] = []
+
+
 @admin.register(Power)
 class PowerAdmin(admin.ModelAdmin[Power]):
     """The register of powers of representation (art. 26.2.a; Law 39/2015 art. 6), read-only:
@@ -303,6 +310,9 @@ class PowerAdmin(admin.ModelAdmin[Power]):
     date_hierarchy = "granted_at"
     list_select_related = ["grantor", "representative"]
     inlines = [PowerTransitionInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
+        return [*super().get_inlines(request, obj), *POWER_INLINES]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
