@@ -13,10 +13,12 @@ from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Locator
+from playwright.sync_api import Browser, Locator, expect
 from pypdf import PdfReader
 from pytest_django.live_server_helper import LiveServer
 
+from devtools.clave_idp import LocalIdPServer
+from seu.identity import PersonData
 from seu.identity.staff_auth import current_code, enrol_totp_device
 from tests.conftest import STAFF_PASSWORD, pdfsig
 from tests.e2e.conftest import TIMEOUT_MS, Browse, path_of
@@ -136,3 +138,73 @@ def reports_delivered(browse: Browse) -> None:
 def nothing_but_csp(browse: Browse) -> None:
     """On the exempted pages, axe found nothing but its own <style> blocked by the CSP."""
     assert not [found for found in browse.exempted if "Content Security Policy" not in found]
+
+
+# --- More than one person at the identity provider (test_representation_journey.py) --------------
+
+
+def identify_as(
+    browse: Browse,
+    local_idp: LocalIdPServer,
+    person: PersonData,
+    *,
+    level: str = "Substancial",
+) -> None:
+    """On the local identity provider's page, a person other than its default one: their NIF,
+    name and two surnames typed over the proposed ones, the level picked, and back to the seu."""
+    page = browse.page
+    assert page.url.startswith(local_idp.idp.sso_url), page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text("Triau una identitat de prova")
+    first, _, second = person.surnames.partition(" ")
+    page.get_by_label(level, exact=True).check()
+    browse.submit(
+        {
+            "NIF o NIE": person.nif,
+            "Nom": person.given_name,
+            "Primer llinatge": first,
+            "Segon llinatge": second,
+        },
+        page.get_by_role("button", name="Identificar-me", exact=True),
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tornada a la seu electrònica")
+    browse.click_and_wait(page.get_by_role("button", name="Continuar"))
+
+
+def choose_radio(browse: Browse, option: Locator, *, limit: int = 120) -> None:
+    """Choose ``option`` of a radio group with the keyboard: Tab to the group (the focus lands on
+    its checked radio, or on its first), then the arrow keys until ``option`` is checked."""
+    group = option.evaluate("el => el.name")
+    page = browse.page
+    entry = page.locator(f'input[type="radio"][name="{group}"]:checked')
+    if entry.count() == 0:
+        entry = page.locator(f'input[type="radio"][name="{group}"]').first
+    tab_to(browse, entry, limit=limit)
+    for _ in range(page.locator(f'input[type="radio"][name="{group}"]').count()):
+        if option.evaluate("el => el === document.activeElement"):
+            break
+        page.keyboard.press("ArrowDown")  # moves to the next radio and checks it
+    if not option.is_checked():
+        page.keyboard.press("Space")  # the first radio of a group none of which was checked
+    expect(option).to_be_checked()
+    expect(option).to_be_focused()
+
+
+# The back-office's queue of case files.
+QUEUE = "/gestio/expedients/expedient/"
+
+
+def request_a_remedy(office: Browse, case_number: str, text: str) -> None:
+    """The organ's clerk, in the back-office: the queue, the case, *Enviar el requeriment* with
+    ``text`` (the steps of test_case_journey.py)."""
+    office.goto(QUEUE, axe=FORM_PAGE)
+    reports_delivered(office)
+    row = office.page.locator("#queue tbody tr").filter(has_text=case_number)
+    office.click_and_wait(row.get_by_role("link", name=case_number), axe=FORM_PAGE)
+    reports_delivered(office)
+    action = office.page.locator("#action-remedy")
+    action.get_by_label("Què cal esmenar o aportar:").fill(text)
+    office.click_and_wait(action.get_by_role("button", name="Enviar el requeriment"), axe=FORM_PAGE)
+    reports_delivered(office)
+    expect(office.page.locator("#case-state")).to_have_text("pendent d'esmena")
+    expect(office.page.locator("#case-remedies")).to_contain_text(text)
+    nothing_but_csp(office)
