@@ -19,6 +19,8 @@ Choices the schema leaves to the issuer:
 - ``Hash`` is the SHA-256 of the attachment (its raw 32 bytes, base64 as ``xs:base64Binary`` wants).
 - The related entry of an exit (art. 33.g) travels in ``Referencia_Externa``; the addressee of an
   exit who is not a known person in ``Observaciones`` of ``De_Interesado``.
+- The procedure an entry was filed in (its catalogue code) travels in
+  ``Codigo_Asunto_Segun_Destino``, its case file's number in ``Numero_Expediente``.
 """
 
 from __future__ import annotations
@@ -249,8 +251,14 @@ def build(
 
     subject = etree.SubElement(root, "De_Asunto")
     _required(subject, "Resumen", entry.subject, 240)
+    # The procedure it was filed in (its catalogue code) and its case file, when one (#16: what a
+    # power for some procedures or one case file reaches travels with the entry).
+    if entry.procedure_code:
+        _add(subject, "Codigo_Asunto_Segun_Destino", entry.procedure_code, 16)
     if entry.related_entry is not None:
         _add(subject, "Referencia_Externa", entry.related_entry.number, 16)
+    if entry.case_reference:
+        _add(subject, "Numero_Expediente", entry.case_reference, 80)
 
     paper = entry.channel == RegistryEntry.Channel.IN_PERSON
     for attachment in entry.attachments.select_related("blob").order_by("position"):

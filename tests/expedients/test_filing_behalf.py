@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from lxml import etree
 
 from expedients.models import Expedient, Procedure, ProcedureDraft
+from registre import sicres
 from registre.models import RegistryEntry
 from seu import calendar
 from seu.identity import PersonData
-from seu.models import Person, Power, Representation, RepresentationCheck
+from seu.models import Person, Power, Representation, RepresentationCheck, TownHall
 from tests.actors import CITIZEN, ENTITY, REPRESENTATIVE, Actor, person_actor
 from tests.support.expedients import make_procedure
 from tests.support.filing import page_text, receipt_text
@@ -144,6 +146,15 @@ def test_with_a_power_for_the_procedure_b_files_it_for_a(
     assert "Maria Garcia Ferrer — 12345678Z" in receipt
     assert "Aina Roig Sureda — 11111111H" in receipt
     assert f"apoderament inscrit, fins al {_until(power)}" in receipt
+    # SICRES 3 carries both persons, the procedure and the case file.
+    town_hall = TownHall.objects.current()
+    town_hall.dir3_code = "L01070570"
+    town_hall.save()
+    exported = etree.fromstring(sicres.export_entry(entry))
+    assert exported.findtext(".//Documento_Identificacion_Interesado") == CITIZEN.nif
+    assert exported.findtext(".//Documento_Identificacion_Representante") == REPRESENTATIVE.nif
+    assert exported.findtext(".//De_Asunto/Codigo_Asunto_Segun_Destino") == CODE
+    assert exported.findtext(".//De_Asunto/Numero_Expediente") == case.number
 
 
 @pytest.mark.parametrize(
