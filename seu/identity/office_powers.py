@@ -154,6 +154,8 @@ def record_office_power(
                 "%(document)s exhibit."
             ) % {"document": representative_shown}
     representation.WORKFLOW.start(power, at=now, actor=user, reason=reason)
+    if not accepted_in_person:  # the representative accepts it in their portal
+        representation.tell(power, event=representation.GRANTED, now=now)
     return power
 
 
@@ -208,4 +210,5 @@ def revoke_office_power(
         fields=["revoked_at"],
         reason=f"{checked} {text}",
     )
+    representation.tell(power, event=representation.REVOKED, now=now)
     return power

@@ -25,12 +25,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from seu import calendar
+from seu.caching import town_hall
+from seu.core.outbox import queue_email
 from seu.core.workflow import Workflow
 from seu.errors import InvalidInput, NotFound
 from seu.identity import PersonData, check_level, upsert_person
@@ -176,6 +182,7 @@ def grant_power(
         granted_identification=identification,
     )
     WORKFLOW.start(power, at=now, log_fields={"identification": identification})
+    tell(power, event=GRANTED, now=now)
     return power
 
 
@@ -233,6 +240,7 @@ def decide_power(
         fields=fields,
         log_fields={"identification": identification},
     )
+    tell(power, event=ACCEPTED if accept else DECLINED, now=now)
     return power
 
 
@@ -256,6 +264,7 @@ def revoke_power(
         fields=["revoked_at", "revoked_identification"],
         log_fields={"identification": identification},
     )
+    tell(power, event=REVOKED, now=now)
     return power
 
 
@@ -738,3 +747,66 @@ def acting_in(
     ):
         return Acting(interested, person, Representation.DECLARED)
     raise NotFound(_("Aquest expedient no existeix o no el podeu veure."))
+
+
+# --- Telling the other party (an e-mail row in the act's transaction: ``seu.core.outbox``) --------
+
+GRANTED, ACCEPTED, DECLINED, REVOKED = "granted", "accepted", "declined", "revoked"
+
+
+def tell(power: Power, *, event: str, now: dt.datetime) -> None:
+    """E-mail the party who did not act, when their address is known: the representative of a
+    power granted to them (to accept it in their portal) or revoked; the grantor of a power
+    accepted or declined. It names the other person, the scope and the end, never more, and
+    points to the power's page (identification needed). In the town hall's language."""
+    to_representative = event in (GRANTED, REVOKED)
+    recipient = power.representative if to_representative else power.grantor
+    other = power.grantor if to_representative else power.representative
+    if not recipient.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        texts = {
+            GRANTED: (
+                _("Teniu un apoderament per acceptar"),
+                _(
+                    "%(other)s us ha atorgat un apoderament per actuar en nom seu davant "
+                    "l'Ajuntament. No té efecte fins que l'accepteu a la seu electrònica."
+                ),
+            ),
+            ACCEPTED: (
+                _("Apoderament acceptat"),
+                _("%(other)s ha acceptat l'apoderament que li vàreu atorgar: ja és en vigor."),
+            ),
+            DECLINED: (
+                _("Apoderament no acceptat"),
+                _("%(other)s no ha acceptat l'apoderament que li vàreu atorgar."),
+            ),
+            REVOKED: (
+                _("Apoderament revocat"),
+                _(
+                    "%(other)s ha revocat l'apoderament que us havia atorgat: des d'ara no podeu "
+                    "actuar en nom seu."
+                ),
+            ),
+        }
+        subject, text = texts[event]
+        body = render_to_string(
+            "seu/identity/powers/email/notice.txt",
+            {
+                "name": recipient.display_name,
+                "text": text % {"other": other.display_name},
+                "scope": power.get_scope_display(),
+                "until": calendar.format_date(calendar.last_day(power.ends_at)),
+                "url": settings.SEU_BASE_URL
+                + reverse("identity:power", kwargs={"public_id": power.public_id}),
+                "town_hall": town_hall().name,
+            },
+        )
+        queue_email(
+            kind=f"power_{event}",
+            to=recipient.email,
+            subject=str(subject),
+            text_body=body,
+            about=power,
+            now=now,
+        )
