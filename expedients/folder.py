@@ -98,7 +98,10 @@ class Deadline:
 
 
 def _next_deadline(case: Expedient) -> Deadline | None:
-    found = services.next_deadline(case)
+    return _deadline(services.next_deadline(case))
+
+
+def _deadline(found: tuple[str, dt.datetime | dt.date] | None) -> Deadline | None:
     if found is None:
         return None
     label, value = found
@@ -145,7 +148,9 @@ def cases(request: HttpRequest) -> HttpResponse:
         }
     found = found.select_related("procedure", "organ").order_by("-opened_at", "-pk")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    rows = [Row(case=case, deadline=_next_deadline(case)) for case in page.object_list]
+    cases = list(page.object_list)
+    deadlines = services.next_deadlines(cases)
+    rows = [Row(case=case, deadline=_deadline(deadlines[case.pk])) for case in cases]
     return render(
         request, "expedients/cases.html", {"page": page, "rows": rows, "history": history}
     )

@@ -1720,12 +1720,30 @@ def citizen_documents(case: Expedient) -> Any:
 def next_deadline(case: Expedient) -> tuple[str, dt.datetime | dt.date] | None:
     """What the person must watch, as a date: a running remedy's end, else the resolution
     deadline while the case is open."""
-    remedy = running_remedy(case)
-    if remedy is not None and remedy.due_at is not None:
-        return (_("Termini per esmenar"), remedy.due_at)
-    if case.is_open and not case.is_suspended:
-        return (_("Termini màxim de resolució"), case.deadline)
-    return None
+    return next_deadlines([case])[case.pk]
+
+
+def next_deadlines(
+    cases: Sequence[Expedient],
+) -> dict[int, tuple[str, dt.datetime | dt.date] | None]:
+    """``next_deadline`` of each case of a list, with one query for all their running remedies
+    (a page of the carpeta's list, not one query a row)."""
+    running: dict[int, RemedyRequest] = {}
+    for remedy in RemedyRequest.objects.filter(
+        expedient_id__in=[case.pk for case in cases],
+        state__in=[RemedyRequest.State.NOTIFYING, RemedyRequest.State.RUNNING],
+    ).order_by("expedient_id", "requested_at", "pk"):
+        running[remedy.expedient_id] = remedy  # the latest requested, as ``running_remedy``
+    found: dict[int, tuple[str, dt.datetime | dt.date] | None] = {}
+    for case in cases:
+        remedy = running.get(case.pk)
+        if remedy is not None and remedy.due_at is not None:
+            found[case.pk] = (_("Termini per esmenar"), remedy.due_at)
+        elif case.is_open and not case.is_suspended:
+            found[case.pk] = (_("Termini màxim de resolució"), case.deadline)
+        else:
+            found[case.pk] = None
+    return found
 
 
 # --- Catalogue pages (H1) -------------------------------------------------------------------------

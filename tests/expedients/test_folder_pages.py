@@ -115,6 +115,33 @@ def test_the_list_shows_the_persons_own_cases_with_their_next_deadline_and_not_o
     assert others.number in page_text(another_citizen.client.get(reverse("expedients:cases")))
 
 
+def test_the_list_reads_the_remedies_of_a_page_at_once_and_shows_each_ones_deadline(
+    citizen: actors.Actor, clerk: actors.Actor, case: Expedient, procedure: Procedure
+) -> None:
+    """One query for the running remedies of the whole page, not one a row: the page asks the
+    database as many times for four case files as for two, and each row keeps its own deadline."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert citizen.identification is not None
+    second = file_case(citizen.identification, procedure)
+    remedy = _running_remedy(second, clerk)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert citizen.client.get(reverse("expedients:cases")).status_code == 200
+        return len(captured)
+
+    queries()  # the session's and the caches' first reads
+    two = queries()
+    for _ in range(2):
+        file_case(citizen.identification, procedure)
+    assert queries() == two
+    text = page_text(citizen.client.get(reverse("expedients:cases")))
+    assert "Termini per esmenar" in text and "Termini màxim de resolució" in text
+    assert remedy.due_at is not None
+
+
 def test_the_carpeta_of_the_registry_links_to_the_cases(citizen: actors.Actor) -> None:
     text = page_text(citizen.client.get(reverse("registre:folder")))
     assert f'href="{reverse("expedients:cases")}"' in text
