@@ -1736,9 +1736,9 @@ def next_deadlines(
         running[remedy.expedient_id] = remedy  # the latest requested, as ``running_remedy``
     found: dict[int, tuple[str, dt.datetime | dt.date] | None] = {}
     for case in cases:
-        remedy = running.get(case.pk)
-        if remedy is not None and remedy.due_at is not None:
-            found[case.pk] = (_("Termini per esmenar"), remedy.due_at)
+        latest = running.get(case.pk)
+        if latest is not None and latest.due_at is not None:
+            found[case.pk] = (_("Termini per esmenar"), latest.due_at)
         elif case.is_open and not case.is_suspended:
             found[case.pk] = (_("Termini màxim de resolució"), case.deadline)
         else:
