@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import logging
 import secrets
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -1756,21 +1757,29 @@ def catalogue(*, text: str = "", language: str | None = None) -> list[Procedure]
     """The published procedures (the generic request among them), ordered by subject and name
     as read in ``language`` (art. 21). ``text`` keeps those whose name, summary or subject
     contains every word typed, in that language or, where that language's column is empty, in
-    Catalan (what the page shows then)."""
-    from django.db.models import Q
-
+    Catalan (what the page shows then). Case and accents do not count ("padro" finds "Padró",
+    "llicencia" "Llicència"): the words and texts are compared folded (``_folded``), in Python,
+    since the published catalogue is a few dozen rows and no database collation does it the same
+    way on SQLite and PostgreSQL."""
     language = (language or translation.get_language() or "ca")[:2]
-    found = Procedure.objects.published().select_related("organ")
-    for word in text.split()[:8]:
-        matches = Q()
+    words = [_folded(word) for word in text.split()[:8]]
+    found = []
+    for procedure in Procedure.objects.published().select_related("organ"):
+        texts = []
         for name in CATALOGUE_SEARCH_FIELDS:
-            own = f"{name}_{language}"
-            matches |= Q(**{f"{own}__icontains": word})
-            if language != "ca":
-                untranslated = Q(**{f"{own}__isnull": True}) | Q(**{own: ""})
-                matches |= untranslated & Q(**{f"{name}_ca__icontains": word})
-        found = found.filter(matches)
+            own = getattr(procedure, f"{name}_{language}", None) or ""
+            texts.append(own or (getattr(procedure, f"{name}_ca", "") or ""))
+        searched = _folded(" ".join(texts))
+        if all(word in searched for word in words):
+            found.append(procedure)
     return sorted(found, key=lambda p: (p.topic.casefold(), p.name.casefold(), p.code))
+
+
+def _folded(text: str) -> str:
+    """``text`` without case and accents (NFKD without its combining marks; "l·l" stays), for
+    the catalogue's search."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def published_procedure(code: str) -> Procedure:

@@ -127,6 +127,20 @@ def test_the_search_box_keeps_what_matches_name_summary_or_subject(
     assert 'href="/registre/"' in nothing  # the generic request remains the way in
 
 
+def test_the_search_ignores_accents_and_case(client: Client, catalogue) -> None:
+    """Typed without accents or in capitals, as people type on a phone: "comunicacio previa"
+    finds "Comunicació prèvia", "POBLACIO" the subject "Població", "poblacion" the Spanish one."""
+    unaccented = page_text(client.get(CATALOGUE, {"q": "comunicacio previa"}))
+    capitals = page_text(client.get(CATALOGUE, {"q": "POBLACIO"}))
+    spanish = page_text(client.get("/es/tramits/", {"q": "poblacion"}))
+    accented = page_text(client.get(CATALOGUE, {"q": "Queixès"}))
+
+    assert "Comunicació prèvia d'obres menors" in unaccented and "Queixes" not in unaccented
+    assert _headings(capitals) == ["Població"]
+    assert "Certificado de empadronamiento" in spanish
+    assert "Queixes i suggeriments" in accented  # an accent too many does not hide it either
+
+
 def test_the_search_looks_in_the_language_of_the_page_then_in_catalan(
     client: Client, catalogue
 ) -> None:
