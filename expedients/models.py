@@ -588,6 +588,8 @@ class Resolution(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("esborrany per resoldre")
         ISSUED = "issued", _("dictada i notificada")
+        # An automated withdrawal answered before it was notified (Law 39/2015 art. 73.3).
+        ANNULLED = "annulled", _("sense efecte")
 
     expedient = models.ForeignKey(Expedient, on_delete=models.PROTECT, related_name="resolutions")
     kind = models.CharField(_("sentit"), max_length=14, choices=Kind.choices)

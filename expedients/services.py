@@ -55,6 +55,7 @@ from expedients.models import (
 from notificacions import hooks as notification_hooks
 from notificacions import selectors as notification_selectors
 from notificacions import sending
+from notificacions.models import Notification
 from registre import attachments
 from registre import hooks as registre_hooks
 from registre import services as registry
@@ -117,6 +118,7 @@ STEP_DOCUMENT_ADDED = "document_added"
 STEP_NOT_ADMITTED = "not_admitted"
 STEP_CLOSED = "closed"
 STEP_PROCESSING = "processing"
+STEP_WITHDRAWAL_ANNULLED = "withdrawal_annulled"
 STEP_REPRESENTATION_CHECKED = "representation_checked"
 STEP_REPRESENTATION_PROOF = "representation_proof"
 STEP_REPRESENTATION_REFUSED = "representation_refused"
@@ -138,6 +140,9 @@ STEP_LABELS = {
     STEP_NOT_ADMITTED: gettext_lazy("Sol·licitud no admesa"),
     STEP_CLOSED: gettext_lazy("Expedient tancat"),
     STEP_PROCESSING: gettext_lazy("En tramitació"),
+    STEP_WITHDRAWAL_ANNULLED: gettext_lazy(
+        "Desistiment sense efecte: requeriment atès abans de notificar-lo"
+    ),
     STEP_REPRESENTATION_CHECKED: gettext_lazy("Representació declarada comprovada"),
     STEP_REPRESENTATION_PROOF: gettext_lazy("S'ha demanat que s'acrediti la representació"),
     STEP_REPRESENTATION_REFUSED: gettext_lazy("Representació no acreditada"),
@@ -1188,13 +1193,58 @@ def answerable_remedy(case: Expedient) -> RemedyRequest | None:
         return remedy if remedy.state == RemedyRequest.State.RUNNING else None
     if case.state != State.WITHDRAWN:
         return None
-    if Resolution.objects.filter(expedient=case, state=Resolution.State.ISSUED).exists():
+    issued = Resolution.objects.filter(expedient=case, state=Resolution.State.ISSUED)
+    withdrawal = unnotified_withdrawal(case)
+    if withdrawal is not None:
+        issued = issued.exclude(pk=withdrawal.pk)
+    if issued.exists():
         return None
     return (
         RemedyRequest.objects.filter(expedient=case, state=RemedyRequest.State.LAPSED)
         .order_by("-requested_at")
         .first()
     )
+
+
+def unnotified_withdrawal(case: Expedient) -> Resolution | None:
+    """An issued withdrawal (an automated action, art. 23) whose notification has not been
+    practised nor deemed rejected yet: an answer still counts, and leaves it without effect (Law
+    39/2015 art. 73.3)."""
+    return (
+        Resolution.objects.filter(
+            expedient=case, state=Resolution.State.ISSUED, kind=Resolution.Kind.WITHDRAWAL
+        )
+        .exclude(notification_state__in=PRACTISED_OR_DEEMED)
+        .first()
+    )
+
+
+def _annul_withdrawal(case: Expedient, withdrawal: Resolution, *, now: dt.datetime) -> None:
+    """The answer arrived before the withdrawal was notified: its notification is annulled (under
+    the notification's row lock, so an access at the same instant wins or loses whole) and the
+    withdrawal left without effect. ``InvalidInput`` when it was notified in the meantime."""
+    assert withdrawal.notification_id is not None  # issued: notified at once
+    notification = Notification.objects.get(pk=withdrawal.notification_id)
+    with translation.override(case.language):
+        reason = _(
+            "Resolució de desistiment sense efecte: la persona ha atès el requeriment abans que "
+            "se li notificàs (article 73.3 de la Llei 39/2015)."
+        )
+    try:
+        annulled = sending.annul(
+            notification=notification, reason=reason, acting_user=None, now=now
+        )
+    except sending.InvalidNotification:
+        raise InvalidInput(
+            _("La resolució de desistiment ja s'ha notificat: el requeriment ja no es pot atendre.")
+        ) from None
+    withdrawal.state = Resolution.State.ANNULLED
+    withdrawal.notification_state = annulled.state
+    withdrawal.notification_outcome_at = now
+    withdrawal.save(update_fields=["state", "notification_state", "notification_outcome_at"])
+    case.resolved_at = None
+    case.save(update_fields=["resolved_at"])
+    _note(case, step=STEP_WITHDRAWAL_ANNULLED, now=now, actor=None, reason=str(reason))
 
 
 def answer_remedy(
@@ -1221,6 +1271,9 @@ def answer_remedy(
                 {"text": [_("Escriviu la resposta o adjuntau-hi almenys un document.")]}
             )
         now = now or calendar.now()
+        withdrawal = unnotified_withdrawal(case)
+        if withdrawal is not None:
+            _annul_withdrawal(case, withdrawal, now=now)
         with translation.override(registry.receipt_language(language)):
             subject = _("Esmena de l'expedient %(number)s") % {"number": case.number}
         acting = representation.acting_in(

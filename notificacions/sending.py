@@ -484,11 +484,12 @@ def annul(
     *,
     notification: Notification,
     reason: str,
-    acting_user: AbstractBaseUser,
+    acting_user: AbstractBaseUser | None,
     now: dt.datetime | None = None,
 ) -> Notification:
     """Withdraw a notification sent by mistake before it is practised (e-NOTUM's annulment): it
-    stays in the person's list as annulled, with the reason; no more reminders."""
+    stays in the person's list as annulled, with the reason; no more reminders. ``acting_user``
+    None: the case file's own rule (an automated withdrawal answered in time, art. 73.3)."""
     now = now or calendar.now()
     reason = " ".join((reason or "").split())
     if not reason:

@@ -282,6 +282,61 @@ def test_an_automated_withdrawal_is_issued_and_notified_at_once_naming_its_organ
     assert (case.state, withdrawals(case)) == (State.WITHDRAWN, (1, 1))
 
 
+def _automated_world(organ: Any) -> tuple[World, RemedyRequest, Resolution, Notification]:
+    automated_organ = cast(Organ, OrganFactory.create(code="alcaldia", name="Alcaldia"))
+    world = make_world(organ, automated_withdrawal=True, automated_organ=automated_organ)
+    remedy = request(world)
+    accessed(world, remedy)
+    assert services.lapse_remedies(now=REMEDY_END) == 1
+    (withdrawal,) = Resolution.objects.filter(expedient=world.case)
+    notification = Notification.objects.get(pk=withdrawal.notification_id)
+    assert notification.state == Notification.State.AVAILABLE
+    return world, remedy, withdrawal, notification
+
+
+def test_an_answer_before_an_automated_withdrawal_is_notified_leaves_it_without_effect(
+    town_hall: Any, organ: Any
+) -> None:
+    """Law 39/2015 art. 73.3: the answer counts until the withdrawal is notified. The automated
+    withdrawal was issued and sent at once; answered before it is opened, its notification is
+    annulled, the withdrawal left without effect and the case remedied, all logged."""
+    world, remedy, withdrawal, notification = _automated_world(organ)
+    assert services.answerable_remedy(reload(world.case)) == remedy
+
+    answer(world, madrid(2026, 4, 22, 9))
+
+    case = reload(world.case)
+    assert case.state == State.REMEDIED and case.resolved_at is None
+    withdrawal.refresh_from_db()
+    notification.refresh_from_db()
+    assert withdrawal.state == Resolution.State.ANNULLED
+    assert notification.state == Notification.State.ANNULLED
+    remedy.refresh_from_db()
+    assert remedy.state == RemedyRequest.State.ANSWERED
+    steps = list(case.transitions.values_list("step", flat=True))
+    assert steps[-2:] == [services.STEP_WITHDRAWAL_ANNULLED, services.STEP_REMEDY_ANSWERED]
+    # The person cannot open the annulled withdrawal any more.
+    with pytest.raises(InvalidInput):
+        access.accept(identification=world.identification, public_id=notification.public_id)
+
+
+def test_once_the_automated_withdrawal_is_opened_an_answer_is_refused(
+    town_hall: Any, organ: Any
+) -> None:
+    world, _remedy, withdrawal, notification = _automated_world(organ)
+    access.accept(
+        identification=world.identification,
+        public_id=notification.public_id,
+        now=madrid(2026, 4, 21, 10),
+    )
+    assert services.answerable_remedy(reload(world.case)) is None
+    with pytest.raises(InvalidInput):
+        answer(world, madrid(2026, 4, 22, 9))
+    withdrawal.refresh_from_db()
+    assert withdrawal.state == Resolution.State.ISSUED
+    assert reload(world.case).state in (State.WITHDRAWN, State.CLOSED)
+
+
 # --- Two sweepers, and the real worker (PostgreSQL) -----------------------------------------------
 
 on_postgresql = pytest.mark.skipif(
