@@ -423,9 +423,9 @@ def _refused_behalf(
     """The representation chosen can no longer be used (a power revoked or ended since the
     form): the form again, as the draft keeps it, with why on the question; nothing filed."""
     form, contact = _draft_forms(draft, request.LANGUAGE_CODE)
-    kept = BehalfForm.initial_from_draft(draft)
-    if kept.get("behalf") == "declared":
-        kept["declared_confirm"] = "on"  # the form was valid, so it was declared
+    kept = BehalfForm.initial_from_draft(draft)  # the declaration's confirmation included
+    if not kept.get("declared_confirm"):
+        kept.pop("declared_confirm", None)  # unticked: the checkbox sends nothing
     behalf = _behalf_form(identification, procedure, kept)
     if behalf.is_valid() or "behalf" not in behalf.errors:
         behalf.add_error("behalf", str(refused.message))

@@ -194,9 +194,9 @@ def _refused_behalf(
     data = {
         key: "" if value is None else str(value) for key, value in _draft_initial(draft).items()
     }
-    kept = BehalfForm.initial_from_draft(draft)
-    if kept.get("behalf") == "declared":
-        kept["declared_confirm"] = "on"  # the form was valid, so it was declared
+    kept = BehalfForm.initial_from_draft(draft)  # the declaration's confirmation included
+    if not kept.get("declared_confirm"):
+        kept.pop("declared_confirm", None)  # unticked: the checkbox sends nothing
     form = FilingForm(data)
     form.is_valid()
     behalf = _behalf_form(identification, kept)

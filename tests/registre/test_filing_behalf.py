@@ -189,6 +189,13 @@ def test_a_declared_representation_of_an_unknown_person_records_them_as_typed(
     assert "declarau que la representau" in page_text(refused)
     assert 'value="Pere"' in page_text(refused)
     assert not Person.objects.filter(nif=UNKNOWN.nif).exists()
+    # The draft keeps the choice unconfirmed: the review reached by its address and a forged
+    # confirmation refuse it too, and nothing is filed.
+    by_address = aina.client.get(REVIEW_URL)
+    assert by_address.status_code == 400
+    assert "Cal que declareu que representau aquesta persona" in page_text(by_address)
+    assert _confirm(aina).status_code == 400
+    assert not RegistryEntry.objects.exists()
 
     response = aina.client.post(FILE_URL, {**typed, "declared_confirm": "on"})
     assert response.status_code == 302, page_text(response)
