@@ -517,6 +517,7 @@ def _open(
         deadline=base,
     )
     case.save(force_insert=True)
+    _file_in(entry, case)
     WORKFLOW.start(case, at=now, actor=acting_user, log_fields=_log_fields(case, STEP_OPENED, True))
     ExpedientEntry.objects.create(
         expedient=case,
@@ -527,6 +528,17 @@ def _open(
     )
     _documents_from_entry(case, entry, now=now, actor=acting_user, attached=attached)
     return case
+
+
+def _file_in(entry: RegistryEntry, case: Expedient) -> None:
+    """An incoming entry that becomes part of a case file records its procedure and number, if it
+    did not from its filing: what a power for that procedure or that case file reaches
+    (``representation.visible``) and what SICRES 3 carries."""
+    if entry.direction == "in" and not entry.case_reference:
+        RegistryEntry.objects.filter(pk=entry.pk, case_reference="").update(
+            procedure_code=case.procedure.code, case_reference=case.number
+        )
+        entry.procedure_code, entry.case_reference = case.procedure.code, case.number
 
 
 def deadline_notice(
@@ -1007,6 +1019,8 @@ def add_entry(
     link = ExpedientEntry.objects.create(
         expedient=case, entry=entry, role=role, added_at=now, added_by_id=_uid(acting_user)
     )
+    if entry.direction == "in":
+        _file_in(entry, case)
     if entry.direction == "in":
         _documents_from_entry(case, entry, now=now, actor=acting_user)
     _note(

@@ -333,6 +333,9 @@ def test_a_clerk_opens_a_case_from_an_entry_and_the_entry_then_leads_to_it(
     case = Expedient.objects.get(opening_entry=entry)
     assert response["Location"] == case_url(case)
     assert case.procedure == procedure and case.state == State.OPENED
+    # The entry now records its procedure and case file (what a power for them reaches).
+    entry.refresh_from_db()
+    assert (entry.procedure_code, entry.case_reference) == (procedure.code, case.number)
     after = clerk.client.get(entry_page).content.decode()
     assert "Veure l&#x27;expedient" in after and case_url(case) in after
     assert "Obrir expedient" not in after
