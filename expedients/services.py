@@ -1849,6 +1849,16 @@ def _folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def offer_procedures(*, found: list[tuple[str, str]], **_ignored: Any) -> None:
+    """``representation.PROCEDURE_CATALOGUE``: the catalogue's procedures a power may be granted
+    for (the generic request is none: only a general power reaches it)."""
+    found.extend(
+        (procedure.code, f"{procedure.name} ({procedure.code})")
+        for procedure in catalogue()
+        if not procedure.is_generic
+    )
+
+
 def published_procedure(code: str) -> Procedure:
     """A procedure of the catalogue by its code, the generic request included; ``NotFound``
     otherwise (inactive, no published form)."""

@@ -34,7 +34,7 @@ from registre.models import PowerPaper
 from seu import calendar
 from seu.errors import SeuError
 from seu.identity import PersonData
-from seu.identity.representation import InvalidPower, PowerInput, max_end
+from seu.identity.representation import InvalidPower, PowerInput, max_end, procedure_choices
 from seu.models import Power
 
 WIDE = {"class": "vTextField"}
@@ -102,15 +102,14 @@ class OfficePowerForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    procedure_codes = forms.CharField(
-        label=_("Codis dels procediments"),
-        max_length=400,
+    procedure_codes = forms.MultipleChoiceField(
+        label=_("Procediments"),
         required=False,
-        widget=forms.TextInput(attrs=WIDE),
-        help_text=_(
-            "Només per a un apoderament per a uns procediments: els seus codis del catàleg, "
-            "separats per comes (per exemple, GUAL, OBRA)."
-        ),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Només per a un apoderament per a uns procediments: els del catàleg."),
+        error_messages={
+            "invalid_choice": _("El procediment «%(value)s» no és al catàleg de tràmits.")
+        },
     )
     case_reference = forms.CharField(
         label=_("Número de l'expedient"),
@@ -155,6 +154,8 @@ class OfficePowerForm(forms.Form):
         self.fields["ends_on"].help_text = _("Com a màxim cinc anys: fins al %(date)s.") % {
             "date": calendar.format_date(max_end(calendar.now()))
         }
+        # The catalogue as it is now: a code typed by hand could reach nothing.
+        self.fields["procedure_codes"].choices = procedure_choices()  # type: ignore[attr-defined]
 
     def grantor(self) -> PersonData:
         data = self.cleaned_data
@@ -169,7 +170,7 @@ class OfficePowerForm(forms.Form):
         return PowerInput(
             representative_nif=data["representative_nif"].strip(),
             scope=data["scope"],
-            procedure_codes=[code.strip() for code in data["procedure_codes"].split(",")],
+            procedure_codes=list(data["procedure_codes"] or []),
             case_reference=data["case_reference"],
             ends_on=data["ends_on"],
         )

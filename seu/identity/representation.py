@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from seu import calendar
 from seu.caching import town_hall
+from seu.core.hooks import Hook
 from seu.core.outbox import queue_email
 from seu.core.workflow import Workflow
 from seu.errors import InvalidInput, NotFound
@@ -70,6 +71,19 @@ WORKFLOW = Workflow(
     message=gettext_lazy("Aquest apoderament no pot passar de «%(from)s» a «%(to)s»."),
     label=lambda value: str(Power.State(value).label) if value in Power.State.values else value,
 )
+
+
+# The procedures a power may be granted for: the catalogue's (art. 21), which the case files
+# (a layer above) give through this hook: ``PROCEDURE_CATALOGUE.fire(found=[(code, label), ...])``.
+PROCEDURE_CATALOGUE = Hook("seu.identity.procedure_catalogue")
+
+
+def procedure_choices() -> list[tuple[str, str]]:
+    """The procedures of the catalogue a power may name, as ``(code, label)`` in the active
+    language: what the forms offer, so that nobody types a code that reaches nothing."""
+    found: list[tuple[str, str]] = []
+    PROCEDURE_CATALOGUE.fire(found=found)
+    return found
 
 
 class InvalidPower(InvalidInput):

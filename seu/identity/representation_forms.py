@@ -1,18 +1,21 @@
 """The form a person fills to grant a power of representation (``representation.grant_power``).
 
-The form only parses what was typed; every rule of a power (a valid NIF, not oneself, the scope
-complete, an end within five years) is the service's, whose ``InvalidPower.errors`` the view puts
-back on these fields."""
+The form only parses what was typed, and offers the procedures of the catalogue to choose from
+(``representation.procedure_choices``: a code typed by hand could reach nothing); every rule of a
+power (a valid NIF, not oneself, the scope complete, an end within five years) is the service's,
+whose ``InvalidPower.errors`` the view puts back on these fields."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from seu import calendar
+from seu.identity import representation
 from seu.identity.representation import PowerInput
 from seu.models import Power
 
@@ -41,16 +44,15 @@ class PowerForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Triau l'abast de l'apoderament.")},
     )
-    procedure_codes = forms.CharField(
-        label=_("Codis dels procediments, separats per comes"),
+    procedure_codes = forms.MultipleChoiceField(
+        label=_("Procediments"),
         required=False,
-        max_length=500,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Només si l'apoderau per a uns procediments. Trobareu el codi de cada procediment "
-            "al catàleg de tràmits. Per exemple, LLIC-OBRA, GUAL."
+            "Només si l'apoderau per a uns procediments: triau-los del catàleg de tràmits."
         ),
         error_messages={
-            "max_length": _("Els codis poden tenir com a màxim %(limit_value)d caràcters.")
+            "invalid_choice": _("El procediment «%(value)s» no és al catàleg de tràmits.")
         },
     )
     case_reference = forms.CharField(
@@ -71,10 +73,15 @@ class PowerForm(forms.Form):
         error_messages={"invalid": _("Escriviu una data vàlida, com 31/12/2026.")},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The catalogue as it is now, in the page's language.
+        self.fields["procedure_codes"].choices = representation.procedure_choices()  # type: ignore[attr-defined]
+
     def wanted(self) -> PowerInput:
         """What the person asks for, once the form is valid."""
         data = self.cleaned_data
-        codes = [code.strip() for code in data.get("procedure_codes", "").split(",")]
+        codes = list(data.get("procedure_codes") or [])
         return PowerInput(
             representative_nif=data["representative_nif"],
             scope=data.get("scope", ""),

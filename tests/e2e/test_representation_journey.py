@@ -129,11 +129,11 @@ def grant_the_power(
     assert path_of(page.url) == f"{POWERS}nou/"
     type_into(browse, page.get_by_label("NIF, NIE o CIF del representant", exact=True), B.nif)
     choose_radio(browse, page.get_by_role("radio", name="Per a uns procediments"))
-    type_into(
-        browse,
-        page.get_by_label("Codis dels procediments, separats per comes", exact=True),
-        procedure.code,
-    )
+    # The procedure is chosen from the catalogue, not typed.
+    box = page.get_by_role("checkbox", name=f"{procedure.name} ({procedure.code})")
+    tab_to(browse, box)
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
     # A date field's keys follow the browser's own date format: the day is set as its value.
     ends_on = page.get_by_label("Data final", exact=True)
     tab_to(browse, ends_on)

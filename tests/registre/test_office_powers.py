@@ -29,6 +29,7 @@ from seu.identity.representation import Behalf, InvalidPower, NotRepresented, Po
 from seu.models import Person, Power, PowerTransition, Representation
 from tests import actors
 from tests.actors import REPRESENTATIVE, Actor
+from tests.support.expedients import make_procedure
 from tests.support.files import make_pdf, make_png
 from tests.support.pki import independent_context
 
@@ -72,7 +73,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "identity_document": "DNI 12345678Z",
         "representative_nif": REPRESENTATIVE.nif,
         "scope": Power.Scope.GENERAL,
-        "procedure_codes": "",
+        "procedure_codes": [],
         "case_reference": "",
         "ends_on": (today() + relativedelta(years=2)).isoformat(),
         "paper": scan(),
@@ -299,10 +300,22 @@ def test_the_rules_of_the_seu_apply_to_scope_and_grantor(office_clerk: Actor) ->
     assert not Power.objects.exists()
 
 
-def test_a_power_for_some_procedures_keeps_the_codes_typed_as_a_list(office_clerk: Actor) -> None:
+def test_a_power_for_some_procedures_takes_them_from_the_catalogue(
+    office_clerk: Actor, organ: Any
+) -> None:
+    make_procedure(organ, code="GUAL", name="Gual permanent")
+    make_procedure(organ, code="OBRA")
+    page = office_clerk.client.get(ADD).content.decode()
+    assert "Gual permanent (GUAL)" in page and 'value="OBRA"' in page
+    refused = office_clerk.client.post(
+        ADD,
+        form_data(scope=Power.Scope.PROCEDURES, procedure_codes=["OBRES"], paper=scan()),
+    )
+    assert "El procediment «OBRES» no és al catàleg de tràmits." in refused.content.decode()
+    assert not Power.objects.exists()
     office_clerk.client.post(
         ADD,
-        form_data(scope=Power.Scope.PROCEDURES, procedure_codes="GUAL, OBRA ,", paper=scan()),
+        form_data(scope=Power.Scope.PROCEDURES, procedure_codes=["GUAL", "OBRA"], paper=scan()),
     )
     power = Power.objects.get()
     assert (power.scope, power.procedure_codes) == ("procedures", ["GUAL", "OBRA"])

@@ -16,6 +16,7 @@ from seu.identity.representation import PowerInput
 from seu.models import Power, PowerTransition
 from tests import actors
 from tests.actors import REPRESENTATIVE, Actor, person_actor
+from tests.support.expedients import make_procedure
 
 citizen = actors.citizen
 another_citizen = actors.another_citizen
@@ -45,11 +46,18 @@ def granted(actor: Actor, **wanted: object) -> Power:
     )
 
 
-def form_data(**overrides: str) -> dict[str, str]:
-    data = {
+@pytest.fixture(autouse=True)
+def catalogue(organ: Any) -> None:
+    """Two procedures of the catalogue, which the form offers to choose from."""
+    make_procedure(organ, code="GUAL", name="Gual permanent")
+    make_procedure(organ, code="OBRA")
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "representative_nif": REPRESENTATIVE.nif,
         "scope": "procedures",
-        "procedure_codes": "GUAL, OBRA",
+        "procedure_codes": ["GUAL", "OBRA"],
         "case_reference": "",
         "ends_on": (today() + relativedelta(months=6)).isoformat(),
     }
@@ -82,6 +90,23 @@ def test_granting_a_power_leads_to_its_page_saying_the_representative_must_accep
     assert REPRESENTATIVE.nif in listing and "Encara no" in listing
 
 
+def test_the_procedures_are_chosen_from_the_catalogue_and_a_code_not_in_it_is_refused(
+    citizen: Actor,
+) -> None:
+    """No code typed by hand: the form lists the catalogue's procedures (not the generic
+    request) and a forged code that reaches nothing is refused with its message."""
+    page = citizen.client.get(reverse("identity:grant_power")).content.decode()
+    assert 'name="procedure_codes" type="checkbox" value="GUAL"' in page
+    assert "Gual permanent (GUAL)" in page
+    response = citizen.client.post(
+        reverse("identity:grant_power"), form_data(procedure_codes=["GUAL", "OBRES"])
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "El procediment «OBRES» no és al catàleg de tràmits." in body
+    assert not Power.objects.exists()
+
+
 def test_a_bad_nif_is_refused_and_what_was_typed_is_kept(citizen: Actor) -> None:
     response = citizen.client.post(
         reverse("identity:grant_power"), form_data(representative_nif="12345678A")
@@ -91,7 +116,8 @@ def test_a_bad_nif_is_refused_and_what_was_typed_is_kept(citizen: Actor) -> None
     assert "govuk-error-summary" in body
     assert 'id="representative_nif-error"' in body
     assert 'aria-describedby="representative_nif-hint representative_nif-error"' in body
-    assert 'value="12345678A"' in body and 'value="GUAL, OBRA"' in body
+    assert 'value="12345678A"' in body
+    assert 'value="GUAL" checked' in body and 'value="OBRA" checked' in body
     assert not Power.objects.exists()
 
 
