@@ -8,6 +8,7 @@ from seu.identity import representation
 notification_hooks.OUTCOMES.register(services.on_outcomes)
 registre_hooks.ENTRY_NOT_ADMITTED.register(services.on_entry_not_admitted)
 representation.PROCEDURE_CATALOGUE.register(services.offer_procedures)
+representation.CASE_FILES.register(services.offer_case_files)
 
 from expedients.backoffice import entries as backoffice_entries  # noqa: E402
 

@@ -1859,6 +1859,19 @@ def offer_procedures(*, found: list[tuple[str, str]], **_ignored: Any) -> None:
     )
 
 
+def offer_case_files(*, person: Person, found: list[tuple[str, str]], **_ignored: Any) -> None:
+    """``representation.CASE_FILES``: the person's own case files a power may be granted for."""
+    cases = (
+        Expedient.objects.filter(interested=person)
+        .select_related("procedure")
+        .order_by("-opened_at", "-pk")[:CASE_CHOICES]
+    )
+    found.extend((case.number, f"{case.number} — {case.procedure.name}") for case in cases)
+
+
+CASE_CHOICES = 200
+
+
 def published_procedure(code: str) -> Procedure:
     """A procedure of the catalogue by its code, the generic request included; ``NotFound``
     otherwise (inactive, no published form)."""

@@ -78,6 +78,19 @@ WORKFLOW = Workflow(
 PROCEDURE_CATALOGUE = Hook("seu.identity.procedure_catalogue")
 
 
+# The case files a person may grant a power for: their own, which the case files give through
+# this hook: ``CASE_FILES.fire(person=, found=[(number, label), ...])``.
+CASE_FILES = Hook("seu.identity.case_files")
+
+
+def case_choices(person: Person) -> list[tuple[str, str]]:
+    """The grantor's own case files, as ``(number, label)``, newest first: what a power for one
+    case file may name."""
+    found: list[tuple[str, str]] = []
+    CASE_FILES.fire(person=person, found=found)
+    return found
+
+
 def procedure_choices() -> list[tuple[str, str]]:
     """The procedures of the catalogue a power may name, as ``(code, label)`` in the active
     language: what the forms offer, so that nobody types a code that reaches nothing."""

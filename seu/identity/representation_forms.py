@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from seu import calendar
 from seu.identity import representation
 from seu.identity.representation import PowerInput
-from seu.models import Power
+from seu.models import Person, Power
 
 DEFAULT_YEARS = 1
 
@@ -55,12 +55,11 @@ class PowerForm(forms.Form):
             "invalid_choice": _("El procediment «%(value)s» no és al catàleg de tràmits.")
         },
     )
-    case_reference = forms.CharField(
-        label=_("Número de l'expedient"),
+    case_reference = forms.ChoiceField(
+        label=_("Expedient"),
         required=False,
-        max_length=40,
-        help_text=_("Només si l'apoderau per a un expedient. Figura a la pàgina de l'expedient."),
-        error_messages={"max_length": _("El número d'expedient no és vàlid.")},
+        help_text=_("Només si l'apoderau per a un expedient: un dels vostres."),
+        error_messages={"invalid_choice": _("L'expedient «%(value)s» no és vostre.")},
     )
     ends_on = forms.DateField(
         label=_("Data final"),
@@ -73,10 +72,12 @@ class PowerForm(forms.Form):
         error_messages={"invalid": _("Escriviu una data vàlida, com 31/12/2026.")},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, grantor: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The catalogue as it is now, in the page's language.
+        # The catalogue as it is now, in the page's language, and the grantor's own case files.
         self.fields["procedure_codes"].choices = representation.procedure_choices()  # type: ignore[attr-defined]
+        cases = representation.case_choices(grantor)
+        self.fields["case_reference"].choices = [("", _("Triau un expedient")), *cases]  # type: ignore[attr-defined]
 
     def wanted(self) -> PowerInput:
         """What the person asks for, once the form is valid."""

@@ -97,7 +97,7 @@ def grant_power(request: HttpRequest) -> HttpResponse:
     found = _viewer(request)[0]
     status = 200
     if request.method == "POST":
-        form = PowerForm(request.POST)
+        form = PowerForm(request.POST, grantor=representation.acting_person(found))
         if form.is_valid():
             try:
                 power = representation.grant_power(identification=found, wanted=form.wanted())
@@ -116,7 +116,10 @@ def grant_power(request: HttpRequest) -> HttpResponse:
                 return HttpResponseRedirect(_detail_url(power))
         status = 400
     else:
-        form = PowerForm(initial={"scope": Power.Scope.GENERAL, "ends_on": default_end()})
+        form = PowerForm(
+            initial={"scope": Power.Scope.GENERAL, "ends_on": default_end()},
+            grantor=representation.acting_person(found),
+        )
     return render(request, "seu/identity/powers/grant.html", {"form": form}, status=status)
 
 

@@ -10,13 +10,14 @@ import time_machine
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 
+from expedients.models import Procedure
 from seu import calendar
 from seu.identity import representation
 from seu.identity.representation import PowerInput
 from seu.models import Power, PowerTransition
 from tests import actors
 from tests.actors import REPRESENTATIVE, Actor, person_actor
-from tests.support.expedients import make_procedure
+from tests.support.expedients import file_case, make_procedure
 
 citizen = actors.citizen
 another_citizen = actors.another_citizen
@@ -105,6 +106,34 @@ def test_the_procedures_are_chosen_from_the_catalogue_and_a_code_not_in_it_is_re
     body = response.content.decode()
     assert "El procediment «OBRES» no és al catàleg de tràmits." in body
     assert not Power.objects.exists()
+
+
+def test_a_power_for_one_case_file_names_one_of_the_grantors_own(
+    citizen: Actor, another_citizen: Actor
+) -> None:
+    """The case file is chosen among the grantor's own: someone else's number, or one mistyped,
+    is refused; one's own gives a power for exactly that case file."""
+    assert citizen.identification and another_citizen.identification
+    procedure = Procedure.objects.get(code="OBRA")
+    mine = file_case(citizen.identification, procedure)
+    theirs = file_case(another_citizen.identification, procedure)
+    page = citizen.client.get(reverse("identity:grant_power")).content.decode()
+    assert f'<option value="{mine.number}">' in page and theirs.number not in page
+
+    refused = citizen.client.post(
+        reverse("identity:grant_power"),
+        form_data(scope="case", procedure_codes=[], case_reference=theirs.number),
+    )
+    assert refused.status_code == 400
+    assert f"L&#x27;expedient «{theirs.number}» no és vostre." in refused.content.decode()
+    assert not Power.objects.exists()
+
+    citizen.client.post(
+        reverse("identity:grant_power"),
+        form_data(scope="case", procedure_codes=[], case_reference=mine.number),
+    )
+    power = Power.objects.get()
+    assert (power.scope, power.case_reference) == ("case", mine.number)
 
 
 def test_a_bad_nif_is_refused_and_what_was_typed_is_kept(citizen: Actor) -> None:
