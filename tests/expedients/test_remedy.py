@@ -289,6 +289,7 @@ def _automated_world(organ: Any) -> tuple[World, RemedyRequest, Resolution, Noti
     accessed(world, remedy)
     assert services.lapse_remedies(now=REMEDY_END) == 1
     (withdrawal,) = Resolution.objects.filter(expedient=world.case)
+    assert withdrawal.notification_id is not None
     notification = Notification.objects.get(pk=withdrawal.notification_id)
     assert notification.state == Notification.State.AVAILABLE
     return world, remedy, withdrawal, notification
