@@ -37,10 +37,13 @@ from tests.e2e.conftest import Browse, off_the_browser_thread, path_of
 from tests.factories import UserFactory
 from tests.support.expedients import make_procedure
 from tests.support.journey_expedients import (
+    FORM_PAGE,
+    QUEUE,
     assert_sealed,
     choose_radio,
     identify_as,
     log_in_to_back_office,
+    nothing_but_csp,
     press_and_wait,
     request_a_remedy,
     session_of,
@@ -215,20 +218,7 @@ def file_on_her_behalf(
     expect(for_her).to_have_attribute("value", f"power:{power.public_id}")
     expect(question.get_by_role("radio", name="En nom d'una altra persona")).to_have_count(1)
     choose_radio(b, for_her)
-
-    type_into(b, page.get_by_label("NIF del titular", exact=True), A.nif)
-    type_into(b, page.get_by_label("Adreça de l'obra", exact=True), ADDRESS)
-    type_into(b, page.get_by_label("Pressupost (euros)", exact=True), BUDGET)
-    for choice in (
-        page.get_by_role("radio", name="Reforma interior"),
-        page.get_by_role("checkbox", name="En lloc d'adjuntar-lo, declar"),
-        page.get_by_role("checkbox", name="Declar sota la meva responsabilitat que l'obra"),
-    ):
-        tab_to(b, choice)
-        page.keyboard.press("Space")
-        expect(choice).to_be_checked()
-    tab_to(b, page.get_by_role("button", name="Continuar i revisar"))
-    press_and_wait(b)
+    fill_the_works_form(b, A.nif)
 
     # The review: filed by Aina on Maria's behalf, with the power until that day.
     assert path_of(page.url) == f"/tramits/{procedure.code}/revisio/"
@@ -257,6 +247,24 @@ def file_on_her_behalf(
     for shown in (entry.number, A_NAME, A.nif, B_NAME, B.nif, procedure.name):
         assert shown in text, (shown, text)
     return case
+
+
+def fill_the_works_form(b: Browse, holder_nif: str) -> None:
+    """The procedure's own fields, by keyboard, then on to the review."""
+    page = b.page
+    type_into(b, page.get_by_label("NIF del titular", exact=True), holder_nif)
+    type_into(b, page.get_by_label("Adreça de l'obra", exact=True), ADDRESS)
+    type_into(b, page.get_by_label("Pressupost (euros)", exact=True), BUDGET)
+    for choice in (
+        page.get_by_role("radio", name="Reforma interior"),
+        page.get_by_role("checkbox", name="En lloc d'adjuntar-lo, declar"),
+        page.get_by_role("checkbox", name="Declar sota la meva responsabilitat que l'obra"),
+    ):
+        tab_to(b, choice)
+        page.keyboard.press("Space")
+        expect(choice).to_be_checked()
+    tab_to(b, page.get_by_role("button", name="Continuar i revisar"))
+    press_and_wait(b)
 
 
 def she_finds_the_case(browse: Browse, case: Expedient) -> None:
@@ -392,3 +400,74 @@ def test_a_person_empowers_another_who_acts_for_her_until_she_revokes_the_power(
     # Maria still has her case.
     browse.goto(f"/carpeta/expedients/{case.pk}/")
     expect(browse.page.locator("#estat")).to_contain_text("Pendent d'esmena")
+
+
+DECLARED = PersonData(nif="45678901G", given_name="Pere", surnames="Mas Vidal")
+
+
+def test_a_declared_representation_is_refused_by_the_clerk_and_the_declarant_loses_the_case(
+    browse: Browse,
+    browser: Browser,
+    axe: Axe,
+    live_server: LiveServer,
+    local_idp: LocalIdPServer,
+    town_hall: TownHall,
+    organ: Organ,
+) -> None:
+    """Art. 26.2.c driven as people do it: Aina files the procedure for Pere declaring that she
+    represents him; the organ's clerk finds it "per comprovar" in the queue, refuses it with a
+    reason on the case's page; Aina then gets a 404 on the case file."""
+    procedure = off_the_browser_thread(lambda: catalogue(organ))
+    clerk = off_the_browser_thread(lambda: clerk_of(organ))
+    page = browse.page
+    main = page.get_by_role("main")
+    browse.goto(POWERS)
+    identify_on_the_way(browse, local_idp, B)
+    browse.goto(f"/tramits/{procedure.code}/")
+    tab_to(browse, main.get_by_role("button", name="Començar"))
+    press_and_wait(browse)
+    question = main.get_by_role("group", name="En nom de qui presentau aquesta sol·licitud?")
+    choose_radio(browse, question.get_by_role("radio", name="En nom d'una altra persona"))
+    type_into(
+        browse,
+        page.get_by_label("NIF, NIE o CIF de la persona que representau", exact=True),
+        DECLARED.nif,
+    )
+    type_into(browse, page.locator("#declared_given_name"), DECLARED.given_name)
+    type_into(browse, page.locator("#declared_surnames"), DECLARED.surnames)
+    confirm = page.get_by_role("checkbox", name="Declar sota la meva responsabilitat que represent")
+    tab_to(browse, confirm)
+    page.keyboard.press("Space")
+    expect(confirm).to_be_checked()
+    fill_the_works_form(browse, DECLARED.nif)
+    assert path_of(page.url) == f"/tramits/{procedure.code}/revisio/"
+    expect(main).to_contain_text("representació declarada")
+    tab_to(browse, page.get_by_role("button", name="Presentar", exact=True))
+    press_and_wait(browse)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sol·licitud presentada")
+    case = Expedient.objects.select_related("interested").get()
+    assert case.interested.nif == DECLARED.nif
+    assert case.representation == Representation.DECLARED
+    browse.goto(f"/carpeta/expedients/{case.pk}/")
+
+    with session_of(browser, live_server, axe) as office:
+        log_in_to_back_office(office, clerk)
+        office.goto(f"{QUEUE}?representacio=on", axe=FORM_PAGE)
+        row = office.page.locator("#queue tbody tr").filter(has_text=case.number)
+        office.click_and_wait(row.get_by_role("link", name=case.number), axe=FORM_PAGE)
+        expect(office.page.locator("#representation-check")).to_contain_text("per comprovar")
+        action = office.page.locator("#action-representation")
+        action.get_by_label("No acreditada").check()
+        action.get_by_label("Motiu").fill(REFUSAL)
+        office.click_and_wait(action.get_by_role("button", name="Desar la decisió"), axe=FORM_PAGE)
+        expect(office.page.locator("#representation-check")).to_contain_text("No acreditada")
+        nothing_but_csp(office)
+
+    case.refresh_from_db()
+    assert case.representation_check == "refused" and case.representation_reason == REFUSAL
+    response = page.reload()
+    assert response is not None and response.status == 404, response
+    browse.audit()
+
+
+REFUSAL = "No consta cap document que acrediti que actuau en nom de Pere Mas Vidal."
