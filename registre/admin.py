@@ -274,7 +274,7 @@ class RegistryEntryAdmin(EntryBookActions):
         power = obj.power
         if power is None:
             return str(kind.label)
-        ends_on = calendar.format_date(calendar.to_local(power.ends_at).date())
+        ends_on = calendar.format_date(calendar.last_day(power.ends_at))
         details = gettext("%(scope)s; %(state)s, fins al %(day)s") % {
             "scope": power.get_scope_display(),
             "state": power.get_state_display(),

@@ -432,7 +432,7 @@ def representation_shown(case: Expedient, request: HttpRequest) -> dict[str, Any
             else "",
             "scope": power.get_scope_display(),
             "state": power.get_state_display(),
-            "ends_on": calendar.format_date(calendar.to_local(power.ends_at).date()),
+            "ends_on": calendar.format_date(calendar.last_day(power.ends_at)),
         }
     return shown
 

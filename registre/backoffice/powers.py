@@ -382,7 +382,7 @@ class PowerPaperAdmin(admin.ModelAdmin[PowerPaper]):
                 "l'accepti a la seva carpeta de la seu electrònica."
             )
         messages.success(
-            request, text % {"date": calendar.format_date(calendar.to_local(power.ends_at).date())}
+            request, text % {"date": calendar.format_date(calendar.last_day(power.ends_at))}
         )
         if powers.may(request.user, powers.VIEW):
             return HttpResponseRedirect(power_url(power))

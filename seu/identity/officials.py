@@ -126,7 +126,7 @@ def representation_text(power: Power) -> str:
         "scope": power.get_scope_display(),
         "origin": power.get_origin_display(),
         "since": catalan.date_phrase("since", power.starts_at or power.granted_at),
-        "until": catalan.date_phrase("until", power.ends_at),
+        "until": catalan.date_phrase("until", calendar.last_day(power.ends_at)),
     }
 
 

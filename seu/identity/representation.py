@@ -34,7 +34,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from seu import calendar
+from seu import calendar, catalan
 from seu.caching import town_hall
 from seu.core.hooks import Hook
 from seu.core.outbox import queue_email
@@ -408,10 +408,6 @@ class Acting:
         }
 
 
-def _date(instant: dt.datetime) -> str:
-    return calendar.format_date(calendar.to_local(instant).date())
-
-
 def _power_to_use(
     person: Person,
     public_id: str,
@@ -446,13 +442,16 @@ def _power_to_use(
     if power.state == Power.State.REVOKED:
         assert power.revoked_at is not None
         raise NotRepresented(
-            _("%(grantor)s va revocar el vostre apoderament el %(date)s.")
-            % {"grantor": grantor, "date": _date(power.revoked_at)}
+            _("%(grantor)s va revocar el vostre apoderament %(on_day)s.")
+            % {"grantor": grantor, "on_day": catalan.date_phrase("on", power.revoked_at)}
         )
     if not power.in_force_at(at):
         raise NotRepresented(
-            _("El vostre apoderament de %(grantor)s va acabar el %(date)s.")
-            % {"grantor": grantor, "date": _date(power.ends_at)}
+            _("El vostre apoderament de %(grantor)s va acabar %(on_day)s.")
+            % {
+                "grantor": grantor,
+                "on_day": catalan.date_phrase("on", calendar.last_day(power.ends_at)),
+            }
         )
     if not power.covers(procedure_code=procedure_code, case_reference=case_reference):
         if procedure_code or case_reference:

@@ -16,7 +16,7 @@ from lxml import etree
 from expedients.models import Expedient, Procedure, ProcedureDraft
 from registre import sicres
 from registre.models import RegistryEntry
-from seu import calendar
+from seu import calendar, catalan
 from seu.identity import PersonData
 from seu.models import Person, Power, Representation, RepresentationCheck, TownHall
 from tests.actors import CITIZEN, ENTITY, REPRESENTATIVE, Actor, person_actor
@@ -166,8 +166,8 @@ def test_with_a_power_for_the_procedure_b_files_it_for_a(
             "L'apoderament de Joan Pons Marti no cobreix «Alta al padró municipal»",
         ),
         (LLUCIA, "pending", "Encara no heu acceptat l'apoderament de Llucia Mir Bauza"),
-        (TONI, "revoked", "Toni Vich Riera va revocar el vostre apoderament el"),
-        (XISCA, "ended", "El vostre apoderament de Xisca Ferrer Sastre va acabar el"),
+        (TONI, "revoked", "Toni Vich Riera va revocar el vostre apoderament"),
+        (XISCA, "ended", "El vostre apoderament de Xisca Ferrer Sastre va acabar"),
     ],
 )
 def test_a_power_that_does_not_cover_it_now_is_not_offered_nor_accepted_when_forged(
@@ -184,6 +184,9 @@ def test_a_power_that_does_not_cover_it_now_is_not_offered_nor_accepted_when_for
 
     assert response.status_code == 400
     assert f'<a href="#behalf-1">{message}' in text
+    if kind == "ended":  # its last day, not the instant after it (24:00 is the next day's 00:00)
+        last = catalan.date_phrase("on", calendar.last_day(power.ends_at))
+        assert f"{message} {last}." in text
     assert "Carrer del Mar, 9" in text  # what was typed is kept
     assert not Expedient.objects.exists() and not RegistryEntry.objects.exists()
 
@@ -201,7 +204,7 @@ def test_a_power_revoked_between_the_review_and_the_confirmation_files_nothing(
     text = page_text(response)
 
     assert response.status_code == 400
-    assert "Maria Garcia Ferrer va revocar el vostre apoderament el" in text
+    assert "Maria Garcia Ferrer va revocar el vostre apoderament" in text
     assert "Carrer Major, 1, Sant Llorenç des Cardassar" in text
     assert not Expedient.objects.exists() and not RegistryEntry.objects.exists()
     assert _draft(aina.client).entry_id is None

@@ -136,7 +136,7 @@ def test_a_representation_by_a_power_shows_the_power_and_offers_no_check(
     clerk.user.user_permissions.add(
         Permission.objects.get(content_type__app_label="seu", codename="view_power")
     )
-    ends_on = calendar.format_date(calendar.to_local(power.ends_at).date())
+    ends_on = calendar.format_date(calendar.last_day(power.ends_at))
 
     page = page_text(clerk.client.get(case_url(case)))
     refused = clerk.client.post(case_url(case, "representation"), {})

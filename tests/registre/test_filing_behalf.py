@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from registre.models import RegistryEntry
-from seu import calendar
+from seu import calendar, catalan
 from seu.identity import PersonData
 from seu.models import Person, Power, Representation, RepresentationCheck
 from tests.actors import CITIZEN, ENTITY, REPRESENTATIVE, Actor, person_actor
@@ -167,8 +167,8 @@ def test_a_power_revoked_between_the_review_and_the_confirmation_files_nothing(
     text = page_text(response)
 
     assert response.status_code == 400
-    today = calendar.format_date(calendar.to_local(calendar.now()).date())
-    assert f"Maria Garcia Ferrer va revocar el vostre apoderament el {today}." in text
+    today = catalan.date_phrase("on", calendar.now())  # "el 5 de…", "l'1 de…"
+    assert f"Maria Garcia Ferrer va revocar el vostre apoderament {today}." in text
     assert 'value="Llicència de gual al carrer Major"' in text
     assert RegistryEntry.objects.count() == before
     assert draft_of(aina.client).entry is None

@@ -153,8 +153,8 @@ def test_a_power_not_in_force_refuses_the_filing_with_a_message_for_each_reason(
 
     assert messages["pending"].startswith(f"Encara no heu acceptat l'apoderament de {MARIA}")
     assert messages["declined"] == f"No vàreu acceptar l'apoderament de {MARIA}."
-    assert messages["revoked"].startswith(f"{MARIA} va revocar el vostre apoderament el ")
-    assert messages["ended"].startswith(f"El vostre apoderament de {MARIA} va acabar el ")
+    assert messages["revoked"].startswith(f"{MARIA} va revocar el vostre apoderament ")
+    assert messages["ended"].startswith(f"El vostre apoderament de {MARIA} va acabar ")
     assert len(set(messages.values())) == 4
 
 
